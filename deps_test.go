@@ -29,6 +29,7 @@ var leafThirdParty = []string{
 	"github.com/go-playground/universal-translator",
 	"golang.org/x/text",              // locale collation (pinyin name order)
 	"github.com/mozillazg/go-pinyin", // pinyin spelling and initials for search
+	"github.com/google/btree",        // ordered in-memory indexes (name order, cursor pages)
 }
 
 // moduleImports says which packages of this module a top-level package may import, beyond
