@@ -1,0 +1,79 @@
+package tree
+
+import (
+	"math"
+	"math/big"
+
+	"github.com/shopspring/decimal"
+)
+
+// maxAmountCents is MaxAmount in hundredths.
+const maxAmountCents = int64(1e17)
+
+// MaxAmount returns the largest exposure or limit one node may carry: 10^15 currency units.
+// Subtree totals are held exactly up to about 9.2×10^16; beyond that an update fails with
+// ErrOverflow.
+func MaxAmount() decimal.Decimal { return decimal.New(maxAmountCents, -2) }
+
+// toCents converts a money amount to whole hundredths (分). Amounts are held internally as
+// int64 hundredths so that roll-ups cost no allocation; an amount finer than 0.01, negative or
+// beyond MaxAmount is refused.
+func toCents(field string, d decimal.Decimal) (int64, error) {
+	if d.Sign() < 0 {
+		return 0, &AmountError{Field: field, Amount: d, Err: ErrNegative}
+	}
+	var c int64
+	switch exp := d.Exponent(); {
+	case exp >= -2 && exp <= 0:
+		co := d.Coefficient()
+		if !co.IsInt64() {
+			return 0, &AmountError{Field: field, Amount: d, Err: ErrOverflow}
+		}
+		c = co.Int64()
+		switch exp {
+		case 0:
+			if c > maxAmountCents/100 {
+				return 0, &AmountError{Field: field, Amount: d, Err: ErrOverflow}
+			}
+			c *= 100
+		case -1:
+			if c > maxAmountCents/10 {
+				return 0, &AmountError{Field: field, Amount: d, Err: ErrOverflow}
+			}
+			c *= 10
+		}
+	default:
+		s := d.Shift(2)
+		if !s.IsInteger() {
+			return 0, &AmountError{Field: field, Amount: d, Err: ErrPrecision}
+		}
+		bi := s.BigInt()
+		if !bi.IsInt64() {
+			return 0, &AmountError{Field: field, Amount: d, Err: ErrOverflow}
+		}
+		c = bi.Int64()
+	}
+	if c > maxAmountCents {
+		return 0, &AmountError{Field: field, Amount: d, Err: ErrOverflow}
+	}
+	return c, nil
+}
+
+// fromCents converts hundredths back to a decimal.
+func fromCents(c int64) decimal.Decimal { return decimal.New(c, -2) }
+
+// addCents adds two non-negative sums of hundredths, reporting overflow.
+func addCents(a, b int64) (int64, bool) {
+	if b > 0 && a > math.MaxInt64-b {
+		return 0, false
+	}
+	if b < 0 && a < math.MinInt64-b {
+		return 0, false
+	}
+	return a + b, true
+}
+
+// bigCents sums hundredths without overflow, for reports over many customers.
+func bigCents(sum *big.Int, c int64) { sum.Add(sum, big.NewInt(c)) }
+
+func fromBigCents(sum *big.Int) decimal.Decimal { return decimal.NewFromBigInt(sum, -2) }
