@@ -1,0 +1,222 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// ErrBadDSN reports a data source name Open cannot use.
+var ErrBadDSN = errors.New("store: bad data source name")
+
+// Config holds the optional settings of Open. The zero value is the documented default.
+type Config struct {
+	// Now stamps applied migrations; nil means time.Now.
+	Now func() time.Time
+	// BusyTimeout is how long an SQLite connection waits for the write lock before it fails
+	// with SQLITE_BUSY; zero means 5 s. Ignored for PostgreSQL.
+	BusyTimeout time.Duration
+	// MaxConns caps the open connections to PostgreSQL, and the SQLite read connections
+	// (SQLite always has exactly one write connection); zero means max(4, GOMAXPROCS) for
+	// SQLite and 16 for PostgreSQL.
+	MaxConns int
+
+	migrations fs.FS // nil means the embedded migrations; tests set their own
+}
+
+// Store is an open database with its schema migrated to the version of this binary. It is
+// safe for concurrent use. Writes go through one connection pool and reads through another:
+// on SQLite the writer pool holds exactly one connection (SQLite allows one writer at a
+// time, and queueing in Go is fairer than spinning on SQLITE_BUSY) and every write
+// transaction takes the write lock at BEGIN, so a transaction never fails half-way on a
+// lock upgrade; the reader pool is read-only and runs in parallel thanks to WAL. On
+// PostgreSQL both are the same pool.
+type Store struct {
+	dialect Dialect
+	writer  *sql.DB
+	reader  *sql.DB
+}
+
+// Open connects to dsn and applies the embedded migrations with the zero Config.
+// See Config.Open.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	return Config{}.Open(ctx, dsn)
+}
+
+// Open connects to dsn, configures the connections and applies the migrations this binary
+// embeds that the database lacks, all in one transaction; it is idempotent. A dsn that
+// starts with postgres:// or postgresql:// is PostgreSQL (any pgx connection parameter,
+// such as search_path or sslmode, may be given); anything else is the path of an SQLite
+// database file, optionally prefixed by "sqlite:", created if missing (its directory must
+// exist). SQLite runs in WAL mode with foreign keys on, synchronous=FULL (a committed write
+// survives power loss) and a busy timeout.
+//
+// Open fails with ErrBadDSN for an unusable dsn, with ErrSchemaTooNew when the database
+// was migrated by a newer binary, with ErrSchemaMismatch when an applied migration differs
+// from the embedded one of the same version, and with a *MigrationError when a migration
+// fails; nothing is applied then.
+func (cfg Config) Open(ctx context.Context, dsn string) (*Store, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	var (
+		s   *Store
+		err error
+	)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s, err = openPostgres(dsn, cfg)
+	} else {
+		s, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"), cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: connect to %v: %w", s.dialect, err)
+	}
+	if err := migrate(ctx, s, cfg.migrations, cfg.Now); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openPostgres(dsn string, cfg Config) (*Store, error) {
+	cc, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message may quote the password; say only that it is malformed.
+		return nil, fmt.Errorf("%w: malformed PostgreSQL URL", ErrBadDSN)
+	}
+	db := stdlib.OpenDB(*cc)
+	n := cfg.MaxConns
+	if n <= 0 {
+		n = 16
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return &Store{dialect: Postgres, writer: db, reader: db}, nil
+}
+
+func openSQLite(path string, cfg Config) (*Store, error) {
+	switch {
+	case path == "":
+		return nil, fmt.Errorf("%w: empty SQLite path", ErrBadDSN)
+	case path == ":memory:" || strings.HasPrefix(path, "file:"):
+		// An in-memory database is private to each connection, so the two pools would
+		// see different databases; a file: URI would bypass the pragmas below.
+		return nil, fmt.Errorf("%w: SQLite needs a plain file path", ErrBadDSN)
+	case strings.ContainsAny(path, "?#"):
+		return nil, fmt.Errorf("%w: SQLite path contains '?' or '#'", ErrBadDSN)
+	}
+	busy := cfg.BusyTimeout
+	if busy <= 0 {
+		busy = 5 * time.Second
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=" + url.QueryEscape(fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds())) +
+		"&_pragma=" + url.QueryEscape("foreign_keys(1)") +
+		"&_pragma=" + url.QueryEscape("journal_mode(WAL)") +
+		"&_pragma=" + url.QueryEscape("synchronous(FULL)")
+	writer, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open SQLite: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	reader, err := sql.Open("sqlite", base+"&_pragma="+url.QueryEscape("query_only(1)"))
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("store: open SQLite: %w", err)
+	}
+	n := cfg.MaxConns
+	if n <= 0 {
+		n = max(4, runtime.GOMAXPROCS(0))
+	}
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	reader.SetConnMaxIdleTime(5 * time.Minute)
+	return &Store{dialect: SQLite, writer: writer, reader: reader}, nil
+}
+
+// Dialect returns the SQL dialect of the database.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Ping checks that the database answers on both pools.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.writer.PingContext(ctx); err != nil {
+		return err
+	}
+	return s.reader.PingContext(ctx)
+}
+
+// Close closes the connection pools, waiting for queries in flight. It is safe to call
+// more than once.
+func (s *Store) Close() error {
+	err := s.writer.Close()
+	if s.reader != s.writer {
+		err = errors.Join(err, s.reader.Close())
+	}
+	return err
+}
+
+// Tx runs fn in a write transaction and commits it when fn returns nil; otherwise, or when
+// ctx ends, it rolls back and returns fn's error. fn must not keep tx. Write queries in fn
+// use '?' placeholders through Rebind.
+func (s *Store) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Query runs a read-only query with '?' placeholders on the reader pool.
+func (s *Store) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.reader.QueryContext(ctx, s.dialect.Rebind(query), args...)
+}
+
+// QueryRow runs a read-only query with '?' placeholders that returns at most one row on
+// the reader pool.
+func (s *Store) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.reader.QueryRowContext(ctx, s.dialect.Rebind(query), args...)
+}
+
+// Rebind rewrites the '?' placeholders of query for the store's dialect; see
+// Dialect.Rebind.
+func (s *Store) Rebind(query string) string { return s.dialect.Rebind(query) }
+
+// NextInSequence draws the next value of the named counter (1 for a new name) inside tx,
+// so the value is used only if tx commits; concurrent transactions, also from other
+// processes on one PostgreSQL, never draw the same value.
+func (s *Store) NextInSequence(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
+	var v int64
+	err := tx.QueryRowContext(ctx, s.dialect.Rebind(
+		`INSERT INTO sequences (name, value) VALUES (?, 1)
+		 ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1
+		 RETURNING value`), name).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: sequence %q: %w", name, err)
+	}
+	return v, nil
+}
