@@ -159,11 +159,11 @@ func (s *lap) initJV() {
 				continue
 			}
 			budget--
-			row := s.c[i]
-			umin, usub := row[0]-s.v[0], math.Inf(1)
+			row, v := s.c[i][:n], s.v[:n]
+			umin, usub := row[0]-v[0], math.Inf(1)
 			j1, j2 := 0, -1
 			for j := 1; j < n; j++ {
-				h := row[j] - s.v[j]
+				h := row[j] - v[j]
 				if h < usub {
 					if h >= umin {
 						usub, j2 = h, j
@@ -203,11 +203,11 @@ func (s *lap) initJV() {
 func (s *lap) augment() error {
 	inf := math.Inf(1)
 	m := s.m
-	d, pred, collist := s.d, s.pred, s.collist
+	d, pred, collist, v := s.d[:m], s.pred[:m], s.collist[:m], s.v[:m]
 	for _, freeRow := range s.free {
-		row := s.c[freeRow]
+		row := s.c[freeRow][:m]
 		for j := range m {
-			d[j] = row[j] - s.v[j]
+			d[j] = row[j] - v[j]
 			pred[j] = freeRow
 			collist[j] = j
 		}
@@ -251,10 +251,10 @@ func (s *lap) augment() error {
 			low++
 			i := s.y[j1]
 			irow := s.c[i]
-			h := irow[j1] - s.v[j1] - min
+			h := irow[j1] - v[j1] - min
 			for k := up; k < m; k++ {
 				j := collist[k]
-				v2 := irow[j] - s.v[j] - h
+				v2 := irow[j] - v[j] - h
 				if v2 < d[j] {
 					pred[j] = i
 					if v2 <= min {
@@ -273,7 +273,7 @@ func (s *lap) augment() error {
 		// Update the prices of the columns scanned before the last minimum set.
 		for k := 0; k <= last; k++ {
 			j := collist[k]
-			s.v[j] += d[j] - min
+			v[j] += d[j] - min
 		}
 		// Augment along the path back to freeRow.
 		for {
