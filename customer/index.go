@@ -1,0 +1,176 @@
+package customer
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/mozillazg/go-pinyin"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+)
+
+// maxSpellings caps how many readings of a name are indexed.
+const maxSpellings = 4
+
+// Indexer computes the sort and search keys of names: a collation key for name order
+// (Chinese in pinyin order, Latin case-insensitively) and pinyin spellings and initials.
+// Stores use it so that every implementation orders and matches names the same way; the
+// SQL stores keep its keys in indexed columns. An Indexer is safe for concurrent use.
+type Indexer struct {
+	mu  sync.Mutex
+	col *collate.Collator
+	buf collate.Buffer
+	py  pinyin.Args
+	het pinyin.Args
+}
+
+// NewIndexer returns an Indexer using the Chinese (pinyin) collation of golang.org/x/text,
+// case-insensitive.
+func NewIndexer() *Indexer {
+	py := pinyin.NewArgs()
+	het := pinyin.NewArgs()
+	het.Heteronym = true
+	return &Indexer{col: collate.New(language.Chinese, collate.IgnoreCase), py: py, het: het}
+}
+
+// NameKey returns the collation key of name: comparing keys bytewise gives pinyin order for
+// Chinese names and case-insensitive order for Latin ones. Equal names give equal keys.
+func (x *Indexer) NameKey(name string) []byte {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	k := x.col.KeyFromString(&x.buf, name)
+	out := make([]byte, len(k))
+	copy(out, k)
+	x.buf.Reset()
+	return out
+}
+
+// Spellings returns the pinyin readings of name as pairs of full spelling and initials, both
+// lower-case ASCII without separators or tones: 张三 gives ("zhangsan", "zs"). Characters
+// without a reading (Latin letters, digits) are kept lower-cased; other characters are
+// dropped. For the first character (the surname) every heteronym reading is kept, because
+// surnames often take a reading other than the common one (单 shàn, 曾 zēng, 区 ōu, 解 xiè);
+// the other characters use their most common reading. At most four readings are returned,
+// the common reading first.
+func (x *Indexer) Spellings(name string) (full, initials []string) {
+	runes := []rune(strings.TrimSpace(name))
+	if len(runes) == 0 {
+		return nil, nil
+	}
+	x.mu.Lock()
+	first := pinyin.SinglePinyin(runes[0], x.het)
+	var restFull, restInit strings.Builder
+	for _, r := range runes[1:] {
+		appendReading(&restFull, &restInit, r, pinyin.SinglePinyin(r, x.py))
+	}
+	x.mu.Unlock()
+	if len(first) == 0 {
+		var f, i strings.Builder
+		appendReading(&f, &i, runes[0], nil)
+		return []string{f.String() + restFull.String()}, []string{i.String() + restInit.String()}
+	}
+	for _, p := range first {
+		if len(full) == maxSpellings {
+			break
+		}
+		f := p + restFull.String()
+		if contains(full, f) {
+			continue
+		}
+		full = append(full, f)
+		initials = append(initials, p[:1]+restInit.String())
+	}
+	return full, initials
+}
+
+func appendReading(full, init *strings.Builder, r rune, readings []string) {
+	switch {
+	case len(readings) > 0 && readings[0] != "":
+		full.WriteString(readings[0])
+		init.WriteByte(readings[0][0])
+	case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+		lr := unicode.ToLower(r)
+		full.WriteRune(lr)
+		init.WriteRune(lr)
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// FoldName returns the form of a name used for prefix search: trimmed and lower-cased.
+func FoldName(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// Cursor marks a position in a result order: the sort key of the last item returned and its
+// customer number. Index names which order it belongs to, so a cursor from one kind of query
+// is refused by another. Encode it with Encode and read it back with DecodeCursor; callers
+// treat the text as opaque.
+type Cursor struct {
+	Index  string
+	Key    []byte
+	Number Number
+}
+
+const cursorVersion = 1
+
+// Encode returns the opaque, URL-safe text of c.
+func (c Cursor) Encode() string {
+	b := make([]byte, 0, 16+len(c.Index)+len(c.Key))
+	b = append(b, cursorVersion, byte(len(c.Index)))
+	b = append(b, c.Index...)
+	b = binary.AppendUvarint(b, uint64(len(c.Key)))
+	b = append(b, c.Key...)
+	b = append(b, byte(c.Number.kind))
+	b = binary.BigEndian.AppendUint64(b, c.Number.seq)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// maxCursorLen bounds the text DecodeCursor accepts.
+const maxCursorLen = 4096
+
+// DecodeCursor reads a cursor made by Encode. Malformed or tampered text gives a
+// *CursorError wrapping ErrBadCursor; it never panics.
+func DecodeCursor(s string) (Cursor, error) {
+	if len(s) > maxCursorLen {
+		return Cursor{}, &CursorError{Reason: "too long"}
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, &CursorError{Reason: "not base64url"}
+	}
+	if len(b) < 2 || b[0] != cursorVersion {
+		return Cursor{}, &CursorError{Reason: "unknown version"}
+	}
+	n := int(b[1])
+	b = b[2:]
+	if len(b) < n {
+		return Cursor{}, &CursorError{Reason: "truncated"}
+	}
+	c := Cursor{Index: string(b[:n])}
+	b = b[n:]
+	kl, m := binary.Uvarint(b)
+	if m <= 0 || kl > uint64(len(b)-m) {
+		return Cursor{}, &CursorError{Reason: "truncated"}
+	}
+	b = b[m:]
+	c.Key = append([]byte(nil), b[:kl]...)
+	b = b[kl:]
+	if len(b) != 9 {
+		return Cursor{}, &CursorError{Reason: "bad length"}
+	}
+	num, err := NewNumber(Kind(b[0]), binary.BigEndian.Uint64(b[1:]))
+	if err != nil {
+		return Cursor{}, &CursorError{Reason: "bad customer number"}
+	}
+	c.Number = num
+	return c, nil
+}
