@@ -12,8 +12,6 @@ var (
 	ErrInvalid = errors.New("credit: invalid input")
 	// ErrHashMismatch: a scorecard's sha256 field does not match its content.
 	ErrHashMismatch = errors.New("credit: scorecard hash does not match its content")
-	// ErrUnknownVariable: a scorecard characteristic names a variable the facts do not define.
-	ErrUnknownVariable = errors.New("credit: unknown variable")
 	// ErrUnknownCard: no built-in scorecard has that name.
 	ErrUnknownCard = errors.New("credit: unknown built-in scorecard")
 	// ErrNoConvergence: an iterative solver (the APR's IRR) did not converge.
