@@ -1,0 +1,25 @@
+package loan
+
+import (
+	"github.com/shopspring/decimal"
+
+	"github.com/creditkit/creditkit/credit"
+)
+
+// reportGrade and reportLimit are the only fields loan reads from a credit report, besides
+// the report being stored as a whole.
+func reportGrade(r credit.Report) credit.Grade { return r.Grade }
+
+func reportLimit(r credit.Report) decimal.Decimal { return r.Limit }
+
+// validateReport refuses a report without a known grade or with a negative limit.
+func validateReport(r credit.Report) error {
+	var p problems
+	if _, err := r.Grade.MarshalText(); err != nil {
+		p.add("report.grade", "enum", "the report has no valid grade")
+	}
+	if r.Limit.IsNegative() {
+		p.add("report.limit", "min", "the assessed limit must not be negative")
+	}
+	return p.err()
+}
