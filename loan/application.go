@@ -48,7 +48,8 @@ type Application struct {
 	Decisions []Decision `json:"decisions,omitempty"`
 	// ApprovedAmount is set when the application is approved; it may be below Amount.
 	ApprovedAmount decimal.Decimal `json:"approved_amount"`
-	// Override records an approval above the assessed limit, if any.
+	// Override records an approval above the assessed limit or against a declining
+	// assessment, if any.
 	Override *Override `json:"override,omitempty"`
 }
 
@@ -77,14 +78,16 @@ type Decision struct {
 	At      time.Time       `json:"at"`
 }
 
-// Override records who approved an amount above the latest assessed limit, and why.
+// Override records who approved an amount above the latest assessed limit, or an
+// application the assessment declined, and why.
 type Override struct {
-	Actor  string          `json:"actor"`
-	Role   Role            `json:"role"`
-	Amount decimal.Decimal `json:"amount"`
-	Limit  decimal.Decimal `json:"limit"`
-	Reason string          `json:"reason"`
-	At     time.Time       `json:"at"`
+	Actor    string          `json:"actor"`
+	Role     Role            `json:"role"`
+	Amount   decimal.Decimal `json:"amount"`
+	Limit    decimal.Decimal `json:"limit"`
+	Declined bool            `json:"declined,omitempty"`
+	Reason   string          `json:"reason"`
+	At       time.Time       `json:"at"`
 }
 
 // Clone returns a copy of a whose slices and override are its own. Attached credit reports

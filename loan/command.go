@@ -61,8 +61,8 @@ type StartReview struct{ Comment string }
 // stage (1-based), so a decision meant for one stage never lands on another. Comment is
 // mandatory. For an approval, Amount is the amount approved (zero means the amount still on
 // the table: the requested amount or the lowest approved so far in this round); an amount
-// above the latest assessed limit needs OverrideReason from a person the matrix's override
-// policy allows.
+// above the latest assessed limit, or any approval when the latest assessment's decision is
+// decline, needs OverrideReason from a person the matrix's override policy allows.
 type Decide struct {
 	Stage          int
 	Verdict        Verdict

@@ -21,8 +21,9 @@
 //   - Four-eyes: the maker (unless [Config].AllowMakerApproval), the preparing officer and
 //     anyone who approved an earlier stage may not decide; a person decides once per stage;
 //     a decision names its stage, so nobody decides a stage that is not pending.
-//   - The approved amount may be lower than requested, never above the assessed limit unless
-//     the matrix's override policy allows the approver and a reason is given.
+//   - The approved amount may be lower than requested, never above the assessed limit (nor
+//     approved at all when the assessment declined) unless the matrix's override policy
+//     allows the approver and a reason is given.
 //   - Group-limit gate: before the final approval, [Headroom] is asked for breaches of every
 //     group above the customer; a breach blocks approval with a [GroupLimitError].
 //

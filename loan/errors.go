@@ -31,6 +31,9 @@ var (
 	ErrMissingDocuments = errors.New("loan: required documents missing")
 	// ErrAboveLimit: the amount exceeds the assessed limit and no valid override was given.
 	ErrAboveLimit = errors.New("loan: amount above the assessed limit")
+	// ErrDeclined: the latest assessment declined the application and no valid override was
+	// given.
+	ErrDeclined = errors.New("loan: the assessment declined the application")
 	// ErrGroupLimit: the amount would breach the limit of a group above the customer.
 	ErrGroupLimit = errors.New("loan: group limit breached")
 	// ErrInvalid: the input or configuration failed validation.

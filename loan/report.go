@@ -6,11 +6,15 @@ import (
 	"github.com/creditkit/creditkit/credit"
 )
 
-// reportGrade and reportLimit are the only fields loan reads from a credit report, besides
-// the report being stored as a whole.
+// Grade, Limit and Decision are the only fields loan reads from a credit report, besides the
+// report being stored as a whole.
 func reportGrade(r credit.Report) credit.Grade { return r.Grade }
 
 func reportLimit(r credit.Report) decimal.Decimal { return r.Limit }
+
+func reportDeclined(r credit.Report) bool { return r.Decision == credit.Decline }
+
+func reportDecision(r credit.Report) string { return r.Decision.String() }
 
 // validateReport refuses a report without a known grade or with a negative limit.
 func validateReport(r credit.Report) error {

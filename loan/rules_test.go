@@ -9,6 +9,8 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/creditkit/creditkit/credit"
 )
 
 func TestCreateValidation(t *testing.T) {
@@ -267,6 +269,42 @@ func TestOverride(t *testing.T) {
 		_, _, err := w.Apply(context.Background(), app, weak, t0, Decide{Stage: 1, Verdict: VerdictApprove, Comment: "ok", OverrideReason: "x"})
 		assert.ErrorIs(t, err, ErrAuthority)
 	})
+}
+
+func TestDeclinedAssessment(t *testing.T) {
+	w := newWorkflow(t)
+	rep := report(t, "B", "150000")
+	rep.Decision = credit.Decline
+	app := inStatus(t, w, StatusAssigned)
+	app = apply(t, w, app, officer, Assess{Report: rep})
+	app = apply(t, w, app, officer, StartReview{})
+	require.Len(t, app.Stages, 2)
+	both := Actor{ID: "ac", Roles: []Role{RoleApprover, RoleCommittee}, Authority: dec("5000000")}
+	tests := []struct {
+		name  string
+		actor Actor
+		give  Decide
+		want  error
+	}{
+		{"approve without override", both, approve(1), ErrDeclined},
+		{"override by an approver", approver, Decide{Stage: 1, Verdict: VerdictApprove, Comment: "ok", OverrideReason: "new collateral"}, ErrForbidden},
+		{"override by the committee", both, Decide{Stage: 1, Verdict: VerdictApprove, Comment: "ok", OverrideReason: "new collateral"}, nil},
+		{"reject needs no override", approver, Decide{Stage: 1, Verdict: VerdictReject, Comment: "declined by the model"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			next, _, err := w.Apply(context.Background(), app, tt.actor, t0, tt.give)
+			if tt.want != nil {
+				assert.ErrorIs(t, err, tt.want)
+				return
+			}
+			require.NoError(t, err)
+			if tt.give.Verdict == VerdictApprove {
+				require.NotNil(t, next.Override)
+				assert.True(t, next.Override.Declined)
+			}
+		})
+	}
 }
 
 func TestGroupLimitGate(t *testing.T) {

@@ -498,11 +498,14 @@ func (w *Workflow) approve(ctx context.Context, next *Application, actor Actor, 
 		return &StateError{Action: ActionApprove, Status: next.Status, Reason: "no assessment is attached"}
 	}
 	limit := reportLimit(rep)
+	declined := reportDeclined(rep)
 	override := strings.TrimSpace(c.OverrideReason)
 	switch {
+	case declined && override == "":
+		return fmt.Errorf("%w: approving it needs an override with a reason", ErrDeclined)
 	case amount.GreaterThan(limit) && override == "":
 		return &LimitError{Amount: amount, Limit: limit}
-	case amount.GreaterThan(limit):
+	case amount.GreaterThan(limit) || declined:
 		pol := w.matrix.Override
 		need := decimal.Max(pol.Authority, amount)
 		if !actor.Has(pol.Role) {
@@ -512,10 +515,10 @@ func (w *Workflow) approve(ctx context.Context, next *Application, actor Actor, 
 			return &PermissionError{Actor: actor.ID, Action: ActionApprove, Rule: ErrAuthority,
 				Reason: fmt.Sprintf("an override needs authority %s, not %s", need, actor.Authority)}
 		}
-		next.Override = &Override{Actor: actor.ID, Role: pol.Role, Amount: amount, Limit: limit, Reason: override, At: at}
+		next.Override = &Override{Actor: actor.ID, Role: pol.Role, Amount: amount, Limit: limit, Declined: declined, Reason: override, At: at}
 		ev.Details["override"] = override
 	case override != "":
-		return invalid("override_reason", "unneeded", "the amount is within the assessed limit; no override applies")
+		return invalid("override_reason", "unneeded", "the amount is within the assessed limit and the assessment did not decline; no override applies")
 	}
 	d.Amount = amount
 	ev.Details["amount"] = amount.String()
@@ -551,6 +554,7 @@ func assess(next *Application, c Assess, ev *Event) error {
 	ev.Comment = c.Comment
 	ev.Details["grade"] = fmt.Sprint(reportGrade(c.Report))
 	ev.Details["limit"] = reportLimit(c.Report).String()
+	ev.Details["decision"] = reportDecision(c.Report)
 	ev.Details["reports"] = strconv.Itoa(len(next.Reports))
 	return nil
 }
