@@ -1,0 +1,282 @@
+package credit
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/shopspring/decimal"
+)
+
+// Assessor turns Facts into a Report with one compiled Model and one policy. It is safe for
+// concurrent use.
+type Assessor struct {
+	model   *Model
+	cfg     Config
+	reasons map[string]ReasonText
+}
+
+// NewAssessor returns an Assessor for the model under cfg (zero fields take their defaults).
+// An invalid policy is a *ValidationError.
+func NewAssessor(model *Model, cfg Config) (*Assessor, error) {
+	if model == nil {
+		return nil, fmt.Errorf("%w: nil model", ErrInvalid)
+	}
+	cfg = cfg.resolved()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	rs := make(map[string]ReasonText, len(model.card.Reasons))
+	for _, r := range model.card.Reasons {
+		rs[r.Code] = r
+	}
+	return &Assessor{model: model, cfg: cfg, reasons: rs}, nil
+}
+
+// Assess scores the facts and derives grade, limit, price, schedule, risk figures, reasons,
+// rule hits and decision. The request's term, product and method are required; invalid or
+// incomplete facts are a *ValidationError.
+func (a *Assessor) Assess(f Facts) (Report, error) {
+	if err := f.Validate(); err != nil {
+		return Report{}, err
+	}
+	var p problems
+	if f.Request.TermMonths == nil {
+		p.add("request.term_months", "required", "term is required", "期限必填")
+	}
+	if f.Request.Product == nil {
+		p.add("request.product", "required", "product is required", "产品必填")
+	}
+	if f.Request.Method == nil {
+		p.add("request.method", "required", "repayment method is required", "还款方式必填")
+	}
+	if err := p.err(); err != nil {
+		return Report{}, err
+	}
+	m, cfg := a.model, &a.cfg
+	r := Report{ModelID: m.card.ModelID, ModelVersion: m.card.Version, ModelSHA256: m.card.SHA256,
+		AssessedAt: cfg.Now().UTC(), Facts: f}
+	r.Points = m.Points(&f, make([]Points, 0, len(m.chars)))
+	for _, pt := range r.Points {
+		r.Score += pt.Points
+	}
+	r.PD = m.PD(r.Score)
+	r.Grade = cfg.Scale.Grade(r.PD)
+	if inDefault(&f) {
+		r.Grade, r.PD = D, 1
+	}
+	term, product, method := *f.Request.TermMonths, *f.Request.Product, *f.Request.Method
+
+	class := assetClass(product)
+	lgd := cfg.LGD[product]
+	if lgd == 0 {
+		lgd = 0.45
+	}
+	pdFloored := math.Max(r.PD, PDFloor(class))
+	k, err := CapitalK(class, pdFloored, lgd, float64(term)/12)
+	if err != nil {
+		return Report{}, err
+	}
+	r.Price = a.price(r.Grade, pdFloored, lgd, k, product, term)
+
+	r.Derivation = a.limit(&f, r.Grade, r.Price.RateBP, term, product, method)
+	r.Limit = r.Derivation.Limit
+	if r.Limit.IsPositive() {
+		s, err := NewSchedule(r.Limit, r.Price.RateBP, term, method)
+		if err != nil {
+			return Report{}, err
+		}
+		r.Schedule = summarise(s)
+		apr, err := s.APR(r.Limit.Mul(cfg.UpfrontFeeRate).Round(2))
+		if err != nil {
+			return Report{}, err
+		}
+		r.Price.APR = apr
+	}
+	r.Schedule.Method, r.Schedule.TermMonths = method, term
+	r.Risk = RiskFigures{PD: pdFloored, LGD: lgd, EAD: r.Limit, K: k, RWA: RWA(k, r.Limit)}
+	r.Risk.ExpectedLoss, _ = ExpectedLoss(pdFloored, lgd, r.Limit) // pd and lgd checked above
+
+	r.RuleHits = a.rules(&f, &r)
+	r.Decision = a.decide(&r)
+	r.Reasons, r.Hint = a.explain(r.Points)
+	return r, nil
+}
+
+func inDefault(f *Facts) bool {
+	pos := func(x *int) bool { return x != nil && *x > 0 }
+	return pos(f.Bureau.DefaultsOrWriteOffs) || pos(f.Enterprise.Bureau.DefaultsOrWriteOffs)
+}
+
+func assetClass(p Product) AssetClass {
+	switch p {
+	case Mortgage:
+		return ResidentialMortgage
+	case Revolving:
+		return QualifyingRevolving
+	case Consumer:
+		return OtherRetail
+	}
+	return Corporate
+}
+
+// price builds the rate: base + funding margin + EL premium PD·LGD/(1−PD) + K·hurdle +
+// operating cost, each rounded half away from zero to a basis point, then clamped to the
+// grade's band and to the legal cap.
+func (a *Assessor) price(g Grade, pd, lgd, k float64, product Product, term int) Price {
+	cfg := &a.cfg
+	p := Price{BaseRateBP: cfg.Rates.OneYearBP, BaseName: "LPR 1Y " + cfg.Rates.AsOf}
+	if product == Mortgage || term > 60 {
+		p.BaseRateBP, p.BaseName = cfg.Rates.FiveYearBP, "LPR 5Y+ "+cfg.Rates.AsOf
+	}
+	p.LegalCapBP = cfg.LegalCapMultiple * cfg.Rates.OneYearBP
+	p.FloorBP, p.CapBP = cfg.Rates.OneYearBP, p.LegalCapBP
+	if b, ok := cfg.GradeBands[g]; ok {
+		p.FloorBP, p.CapBP = b.FloorBP, b.CapBP
+	}
+	if pd >= 1 {
+		p.ELPremiumBP = p.LegalCapBP
+	} else {
+		p.ELPremiumBP = int64(math.Round(pd * lgd / (1 - pd) * 10000))
+	}
+	p.CapitalChargeBP = int64(math.Round(k * cfg.HurdleRate * 10000))
+	p.OperatingCostBP = cfg.OperatingCostBP + cfg.FundingMarginBP
+	p.UnclampedBP = p.BaseRateBP + p.ELPremiumBP + p.CapitalChargeBP + p.OperatingCostBP
+	p.RateBP = min(max(p.UnclampedBP, p.FloorBP), p.CapBP, p.LegalCapBP)
+	return p
+}
+
+// limit derives the limit step by step (see LimitDerivation).
+func (a *Assessor) limit(f *Facts, g Grade, rateBP int64, term int, product Product, method Method) LimitDerivation {
+	cfg := &a.cfg
+	zero := decimal.Zero
+	val := func(d *decimal.Decimal) decimal.Decimal {
+		if d == nil {
+			return zero
+		}
+		return *d
+	}
+	d := LimitDerivation{MonthlyIncome: monthlyIncome(f), ExistingPayments: val(f.Capacity.MonthlyDebtPayments),
+		LivingCosts: val(f.Capacity.MonthlyLivingCosts), Step: cfg.Step}
+	d.DTICapInstalment = cfg.DTICap.Mul(d.MonthlyIncome).Sub(d.ExistingPayments).Round(2)
+	d.DisposableShare = cfg.DisposableShare.Mul(d.MonthlyIncome.Sub(d.LivingCosts).Sub(d.ExistingPayments)).Round(2)
+	d.MaxInstalment = decimal.Max(decimal.Min(d.DTICapInstalment, d.DisposableShare), zero).RoundDown(2)
+	d.CapacityLimit = MaxPrincipal(method, d.MaxInstalment, MonthlyRate(rateBP), term)
+	mult := cfg.IncomeMultiples[g]
+	d.IncomeMultipleCap = mult.Mul(d.MonthlyIncome).Mul(twelve).Round(2)
+	d.ProductMaximum = cfg.ProductMaximum[product]
+	d.Binding, d.BeforeRounding = "capacity", d.CapacityLimit
+	caps := []struct {
+		name string
+		v    decimal.Decimal
+		ok   bool
+	}{
+		{"income_multiple", d.IncomeMultipleCap, true},
+		{"product_maximum", d.ProductMaximum, true},
+		{"requested", val(f.Request.Amount), f.Request.Amount != nil},
+	}
+	for _, c := range caps {
+		if c.ok && c.v.LessThan(d.BeforeRounding) {
+			d.Binding, d.BeforeRounding = c.name, c.v
+		}
+	}
+	if f.Request.Amount != nil {
+		d.Requested = *f.Request.Amount
+	}
+	d.Limit = d.BeforeRounding.Div(d.Step).Floor().Mul(d.Step)
+	if d.Limit.IsNegative() {
+		d.Limit = zero
+	}
+	return d
+}
+
+// monthlyIncome is the applicant's monthly income, or for an enterprise without one its
+// monthly net profit (revenue × net margin / 12, not below zero).
+func monthlyIncome(f *Facts) decimal.Decimal {
+	if f.Income.Monthly != nil {
+		return *f.Income.Monthly
+	}
+	e := &f.Enterprise
+	if e.Revenue != nil && e.NetMargin != nil && *e.NetMargin > 0 {
+		return e.Revenue.Mul(decimal.NewFromFloat(*e.NetMargin)).Div(twelve).RoundDown(2)
+	}
+	return decimal.Zero
+}
+
+func summarise(s Schedule) ScheduleSummary {
+	n := len(s.Instalments)
+	return ScheduleSummary{Method: s.Method, TermMonths: n, FirstInstalment: s.Instalments[0].Payment,
+		LastInstalment: s.Instalments[n-1].Payment, TotalInterest: s.TotalInterest, TotalRepaid: s.TotalPaid}
+}
+
+// decide: any knock-out, a score below ReferScore or a zero limit declines; any referral or
+// a score below ApproveScore refers; otherwise approve.
+func (a *Assessor) decide(r *Report) Decision {
+	refer := r.Score < a.cfg.ApproveScore
+	for _, h := range r.RuleHits {
+		if h.Action == KnockOut {
+			return Decline
+		}
+		refer = true
+	}
+	if r.Score < a.cfg.ReferScore || r.Grade == D || !r.Limit.IsPositive() {
+		return Decline
+	}
+	if refer {
+		return Refer
+	}
+	return Approve
+}
+
+// explain returns the top reasons by points below each characteristic's maximum (ties in
+// card order) and the hint for the largest gap.
+func (a *Assessor) explain(points []Points) ([]Reason, Hint) {
+	type gap struct {
+		i   int
+		gap float64
+	}
+	var gaps []gap
+	for i, p := range points {
+		if g := p.MaxPoints - p.Points; g > 0 {
+			gaps = append(gaps, gap{i, g})
+		}
+	}
+	slices.SortStableFunc(gaps, func(x, y gap) int {
+		switch {
+		case x.gap > y.gap:
+			return -1
+		case x.gap < y.gap:
+			return 1
+		}
+		return x.i - y.i
+	})
+	reasons := make([]Reason, 0, a.cfg.Reasons)
+	for _, g := range gaps[:min(len(gaps), a.cfg.Reasons)] {
+		p := points[g.i]
+		ch := &a.model.card.Characteristics[g.i]
+		t, ok := a.reasons[p.ReasonCode]
+		if !ok {
+			t = ReasonText{EN: orText(ch.LabelEN, ch.Variable), ZH: orText(ch.LabelZH, ch.Variable)}
+		}
+		reasons = append(reasons, Reason{Code: p.ReasonCode, Variable: p.Variable, Gap: g.gap, EN: t.EN, ZH: t.ZH})
+	}
+	if len(gaps) == 0 {
+		return reasons, Hint{}
+	}
+	g := gaps[0]
+	c := &a.model.chars[g.i]
+	ch := &a.model.card.Characteristics[g.i]
+	target := c.labels[c.best]
+	return reasons, Hint{Variable: ch.Variable, Target: target, Gain: g.gap,
+		EN: fmt.Sprintf("Moving %s from %s to %s would add up to %g points", orText(ch.LabelEN, ch.Variable),
+			points[g.i].Bin, target, g.gap),
+		ZH: fmt.Sprintf("将%s从 %s 改善到 %s 最多可加 %g 分", orText(ch.LabelZH, ch.Variable),
+			points[g.i].Bin, target, g.gap)}
+}
+
+func orText(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

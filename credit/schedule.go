@@ -1,0 +1,184 @@
+package credit
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/shopspring/decimal"
+)
+
+// Rounding: every amount in a schedule is rounded to the cent half away from zero
+// (decimal.Round); intermediate rates carry 28 decimal places. The last instalment takes
+// whatever principal remains, so the principal repaid equals the loan to the cent.
+const ratePlaces = 28
+
+var (
+	bpPerUnit = decimal.NewFromInt(10000)
+	twelve    = decimal.NewFromInt(12)
+	one       = decimal.NewFromInt(1)
+)
+
+// MonthlyRate returns the monthly rate of an annual rate in basis points: bp / 10000 / 12.
+func MonthlyRate(annualBP int64) decimal.Decimal {
+	return decimal.NewFromInt(annualBP).DivRound(bpPerUnit.Mul(twelve), ratePlaces)
+}
+
+// compound returns (1 + i)^n, rounded to ratePlaces at each step.
+func compound(i decimal.Decimal, n int) decimal.Decimal {
+	base, acc := one.Add(i), one
+	for ; n > 0; n >>= 1 {
+		if n&1 == 1 {
+			acc = acc.Mul(base).Round(ratePlaces)
+		}
+		base = base.Mul(base).Round(ratePlaces)
+	}
+	return acc
+}
+
+// AnnuityPayment returns the level monthly payment (等额本息) that repays principal over n
+// months at monthly rate i: principal·i / (1 − (1+i)^−n), or principal/n when i is 0. It is
+// not rounded. n must be at least 1.
+func AnnuityPayment(principal, i decimal.Decimal, n int) decimal.Decimal {
+	if i.IsZero() {
+		return principal.DivRound(decimal.NewFromInt(int64(n)), ratePlaces)
+	}
+	g := compound(i, n)
+	// principal·i·g / (g − 1)
+	return principal.Mul(i).Mul(g).DivRound(g.Sub(one), ratePlaces)
+}
+
+// MaxPrincipal inverts a repayment method: the largest principal whose largest monthly
+// payment does not exceed payment, at monthly rate i over n months, rounded down to the cent.
+//   - EqualInstalments: payment·(1 − (1+i)^−n)/i (payment·n when i is 0);
+//   - EqualPrincipal (first instalment largest): payment / (1/n + i);
+//   - InterestOnly: payment / i — the monthly interest only; the bullet is not tested
+//     against income (payment·n when i is 0).
+//
+// A zero or negative payment gives 0.
+func MaxPrincipal(method Method, payment, i decimal.Decimal, n int) decimal.Decimal {
+	if !payment.IsPositive() || n < 1 {
+		return decimal.Zero
+	}
+	nd := decimal.NewFromInt(int64(n))
+	var l decimal.Decimal
+	switch {
+	case i.IsZero() || method == 0:
+		l = payment.Mul(nd)
+	case method == EqualInstalments:
+		g := compound(i, n)
+		l = payment.Mul(g.Sub(one)).DivRound(i.Mul(g), ratePlaces)
+	case method == EqualPrincipal:
+		l = payment.DivRound(one.DivRound(nd, ratePlaces).Add(i), ratePlaces)
+	default:
+		l = payment.DivRound(i, ratePlaces)
+	}
+	return l.RoundDown(2)
+}
+
+// Instalment is one month of a schedule.
+type Instalment struct {
+	Period    int             `json:"period"`
+	Payment   decimal.Decimal `json:"payment"`
+	Interest  decimal.Decimal `json:"interest"`
+	Principal decimal.Decimal `json:"principal"`
+	Balance   decimal.Decimal `json:"balance"` // after this payment
+}
+
+// Schedule is a monthly repayment schedule.
+type Schedule struct {
+	Method        Method          `json:"method"`
+	Principal     decimal.Decimal `json:"principal"`
+	AnnualRateBP  int64           `json:"annual_rate_bp"`
+	Instalments   []Instalment    `json:"instalments"`
+	TotalInterest decimal.Decimal `json:"total_interest"`
+	TotalPaid     decimal.Decimal `json:"total_paid"`
+}
+
+// NewSchedule builds the schedule of a loan: principal (above zero, whole cents), an annual
+// rate in basis points (not negative), a term of 1–600 months and a method. Interest each
+// month is the balance × the monthly rate, rounded to the cent half away from zero; an equal
+// instalment is rounded the same way; the last instalment repays the remaining balance.
+// Bad input is a *ValidationError.
+func NewSchedule(principal decimal.Decimal, annualBP int64, months int, method Method) (Schedule, error) {
+	var p problems
+	if !principal.IsPositive() || !principal.Equal(principal.Round(2)) {
+		p.add("principal", "positive", "must be above zero in whole cents", "必须大于零且精确到分")
+	}
+	if annualBP < 0 || annualBP > 1_000_000 {
+		p.add("annual_rate_bp", "range", "must be between 0 and 1000000", "必须在 0 与 1000000 之间")
+	}
+	if months < 1 || months > 600 {
+		p.add("term_months", "range", "must be between 1 and 600", "必须在 1 与 600 之间")
+	}
+	if !enumValid(methodNames, method) {
+		p.add("method", "enum", "unknown repayment method", "未知还款方式")
+	}
+	if err := p.err(); err != nil {
+		return Schedule{}, err
+	}
+	i := MonthlyRate(annualBP)
+	s := Schedule{Method: method, Principal: principal, AnnualRateBP: annualBP,
+		Instalments: make([]Instalment, 0, months)}
+	level := AnnuityPayment(principal, i, months).Round(2)
+	equalPart := principal.DivRound(decimal.NewFromInt(int64(months)), 2)
+	bal := principal
+	for k := 1; k <= months; k++ {
+		interest := bal.Mul(i).Round(2)
+		var prin decimal.Decimal
+		switch {
+		case k == months:
+			prin = bal
+		case method == EqualInstalments:
+			prin = decimal.Max(decimal.Min(level.Sub(interest), bal), decimal.Zero)
+		case method == EqualPrincipal:
+			prin = decimal.Min(equalPart, bal)
+		default:
+			prin = decimal.Zero
+		}
+		bal = bal.Sub(prin)
+		pay := prin.Add(interest)
+		s.Instalments = append(s.Instalments, Instalment{Period: k, Payment: pay,
+			Interest: interest, Principal: prin, Balance: bal})
+		s.TotalInterest = s.TotalInterest.Add(interest)
+		s.TotalPaid = s.TotalPaid.Add(pay)
+	}
+	return s, nil
+}
+
+// APR returns the annual percentage rate of the schedule when fees are paid up front: the
+// monthly internal rate of return r of (principal − fees) received and the instalments paid,
+// found by Newton's method, × 12, as a fraction rounded to 6 decimal places (0.123456). Fees
+// must be at least zero and below the principal. ErrNoConvergence if Newton fails.
+func (s Schedule) APR(fees decimal.Decimal) (decimal.Decimal, error) {
+	if fees.IsNegative() || fees.Cmp(s.Principal) >= 0 || len(s.Instalments) == 0 {
+		return decimal.Zero, &ValidationError{Problems: []Problem{{Path: "fees", Rule: "range",
+			Message: "fees must be at least zero and below the principal", MessageZH: "费用必须不小于零且小于本金"}}}
+	}
+	net := decFloat(s.Principal.Sub(fees))
+	pays := make([]float64, len(s.Instalments))
+	for k, in := range s.Instalments {
+		pays[k] = decFloat(in.Payment)
+	}
+	r := float64(s.AnnualRateBP)/120000 + 0.001
+	for iter := 0; iter < 100; iter++ {
+		// f(r) = Σ pay_k (1+r)^−k − net; f'(r) = Σ −k pay_k (1+r)^−(k+1)
+		f, df, disc := -net, 0.0, 1.0
+		for k, pay := range pays {
+			disc /= 1 + r
+			f += pay * disc
+			df -= float64(k+1) * pay * disc / (1 + r)
+		}
+		if df == 0 || !finite(f) {
+			break
+		}
+		step := f / df
+		r -= step
+		if r <= -1 {
+			r = -0.999
+		}
+		if math.Abs(step) < 1e-13 {
+			return decimal.NewFromFloat(r * 12).Round(6), nil
+		}
+	}
+	return decimal.Zero, fmt.Errorf("%w: APR", ErrNoConvergence)
+}
