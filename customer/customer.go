@@ -56,7 +56,7 @@ type Enterprise struct {
 
 // Money is an amount in a currency. Amount marshals to JSON as a string.
 type Money struct {
-	Amount   decimal.Decimal `json:"amount" validate:"nonneg"`
+	Amount   decimal.Decimal `json:"amount"` // non-negative, below 10^18, at most 4 decimals
 	Currency string          `json:"currency" validate:"required,iso4217"`
 }
 

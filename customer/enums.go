@@ -131,10 +131,10 @@ type DocType uint8
 
 // Identity document types.
 const (
-	DocResidentID     DocType = iota + 1 // 居民身份证 (GB 11643, 18 characters)
-	DocPassport                          // passport: 5–17 letters and digits
-	DocHKMacauPermit                     // 港澳居民来往内地通行证: H or M and 8 (or 10) digits
-	DocTaiwanPermit                      // 台湾居民来往大陆通行证: 8 digits
+	DocResidentID    DocType = iota + 1 // 居民身份证 (GB 11643, 18 characters)
+	DocPassport                         // passport: 5–17 letters and digits
+	DocHKMacauPermit                    // 港澳居民来往内地通行证: H or M and 8 (or 10) digits
+	DocTaiwanPermit                     // 台湾居民来往大陆通行证: 8 digits
 )
 
 var docTypeNames = []string{"resident_id", "passport", "hk_macau_permit", "taiwan_permit"}

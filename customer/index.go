@@ -73,6 +73,9 @@ func (x *Indexer) Spellings(name string) (full, initials []string) {
 		return []string{f.String() + restFull.String()}, []string{i.String() + restInit.String()}
 	}
 	for _, p := range first {
+		if p == "" {
+			continue
+		}
 		if len(full) == maxSpellings {
 			break
 		}

@@ -58,6 +58,7 @@ var customMessages = map[string][2]string{
 	"postcode":         {"%s must be a 6-digit postcode", "%s必须是6位数字邮政编码"},
 	"uscc":             {"%s must be a valid unified social credit code (GB 32100)", "%s必须是有效的统一社会信用代码"},
 	"nonneg":           {"%s must be a non-negative amount", "%s不能为负数"},
+	"money":            {"%s must be below 10^18 with at most 4 decimal places", "%s必须小于10^18且最多4位小数"},
 	"iso3166_1_alpha2": {"%s must be an ISO 3166-1 alpha-2 country code", "%s必须是ISO 3166-1两位国家代码"},
 	"iso4217":          {"%s must be an ISO 4217 currency code", "%s必须是ISO 4217货币代码"},
 	"residentid":       {"%s must be a valid resident identity number (GB 11643)", "%s必须是有效的居民身份号码"},
@@ -104,13 +105,6 @@ func NewValidator(now func() time.Time) (*Validator, error) {
 		}
 		return name
 	})
-	v.RegisterCustomTypeFunc(func(f reflect.Value) any {
-		d, ok := f.Interface().(decimal.Decimal)
-		if !ok {
-			return nil
-		}
-		return d.String()
-	}, decimal.Decimal{})
 	val := &Validator{v: v, now: now}
 	rules := map[string]validator.Func{
 		"enum": func(fl validator.FieldLevel) bool {
@@ -126,10 +120,6 @@ func NewValidator(now func() time.Time) (*Validator, error) {
 		"uscc": func(fl validator.FieldLevel) bool {
 			_, err := ParseUSCC(fl.Field().String())
 			return err == nil
-		},
-		"nonneg": func(fl validator.FieldLevel) bool {
-			d, err := decimal.NewFromString(fl.Field().String())
-			return err == nil && !d.IsNegative()
 		},
 	}
 	for tag, fn := range rules {
@@ -184,6 +174,9 @@ func (v *Validator) Validate(c Customer) error {
 	if c.Individual != nil {
 		ps = v.checkDocument(ps, c.Individual)
 	}
+	if c.Enterprise != nil {
+		ps = checkMoney(ps, "enterprise.registered_capital.amount", c.Enterprise.RegisteredCapital.Amount)
+	}
 	if len(ps) == 0 {
 		return nil
 	}
@@ -223,6 +216,27 @@ func (v *Validator) checkDocument(ps []Problem, in *Individual) []Problem {
 		if !twRE.MatchString(doc) {
 			ps = append(ps, custom(path, "twpermit", MaskID(doc)))
 		}
+	}
+	return ps
+}
+
+// maxMoney bounds amounts: 18 integer digits, and at most 4 decimal places.
+var maxMoney = decimal.New(1, 18)
+
+const maxMoneyScale = 4
+
+// checkMoney refuses negative amounts and amounts outside the range a bank books. It never
+// formats the amount, so a hostile exponent costs nothing.
+func checkMoney(ps []Problem, path string, d decimal.Decimal) []Problem {
+	exp := d.Exponent()
+	switch {
+	case d.IsZero():
+	case d.IsNegative():
+		return append(ps, custom(path, "nonneg", ""))
+	case exp > 18, exp < -40: // checked first: rescaling such values would be costly
+		return append(ps, custom(path, "money", ""))
+	case exp < -maxMoneyScale && !d.Equal(d.Truncate(maxMoneyScale)), d.Cmp(maxMoney) >= 0:
+		return append(ps, custom(path, "money", ""))
 	}
 	return ps
 }

@@ -171,3 +171,38 @@ func TestEnums(t *testing.T) {
 	require.NoError(t, in.UnmarshalText([]byte("J")))
 	assert.Equal(t, customer.IndustryJ, in)
 }
+
+func TestValidateMoney(t *testing.T) {
+	tests := []struct {
+		name string
+		give string
+		want string // rule, "" for valid
+	}{
+		{"zero", "0", ""},
+		{"cents", "5000000.00", ""},
+		{"four decimals", "1.2345", ""},
+		{"trailing zeros beyond four", "1.230000", ""},
+		{"negative", "-0.01", "nonneg"},
+		{"five decimals", "1.23456", "money"},
+		{"too large", "1000000000000000000", "money"},
+		{"huge exponent", "1e999999999", "money"},
+		{"tiny exponent", "1e-999999999", "money"},
+		{"zero with huge exponent", "0e999999999", ""},
+	}
+	v := newValidator(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := company()
+			c.Enterprise.RegisteredCapital.Amount = decimal.RequireFromString(tt.give)
+			err := v.Validate(c)
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			var ve *customer.ValidationError
+			require.ErrorAs(t, err, &ve)
+			require.Len(t, ve.Problems, 1)
+			assert.Equal(t, problem{"enterprise.registered_capital.amount", tt.want}, problem{ve.Problems[0].Path, ve.Problems[0].Rule})
+		})
+	}
+}
