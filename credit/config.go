@@ -49,8 +49,8 @@ type Config struct {
 	LegalCapMultiple int64               // legal cap = multiple × 1-year LPR; default 4
 	UpfrontFeeRate   decimal.Decimal     // fee as a share of the limit, counted in the APR; default 0
 
-	ApproveScore float64 // approve at or above (absent rule hits); default 560
-	ReferScore   float64 // refer at or above, decline below; default 540
+	ApproveScore float64 // approve at or above (absent rule hits); default 540
+	ReferScore   float64 // refer at or above, decline below; default 510
 
 	MinAge              int             // default 18
 	MaxAgeAtMaturity    int             // default 65
@@ -96,10 +96,10 @@ func (c Config) resolved() Config {
 		c.LegalCapMultiple = 4
 	}
 	if c.ApproveScore == 0 {
-		c.ApproveScore = 560
+		c.ApproveScore = 540
 	}
 	if c.ReferScore == 0 {
-		c.ReferScore = 540
+		c.ReferScore = 510
 	}
 	if c.MinAge == 0 {
 		c.MinAge = 18
