@@ -29,16 +29,20 @@ type rowValues struct {
 	hasLimit   bool
 }
 
-// checkRow adds the problems of one row taken alone (not its place in the tree) to ps, under
-// the JSON path prefix, and returns its amounts. root says whether the row may be the bank.
-func checkRow(ps *problems, prefix string, r Row, root bool) rowValues {
-	var v rowValues
-	path := func(f string) string {
-		if prefix == "" {
-			return f
-		}
-		return prefix + "." + f
+// rowPath is the JSON path of a field of rows[i], or the bare field when i < 0 (a single row
+// given to Add). It is only formatted when a problem is found.
+func rowPath(i int, field string) string {
+	if i < 0 {
+		return field
 	}
+	return "rows[" + itoa(i) + "]." + field
+}
+
+// checkRow adds the problems of row i taken alone (not its place in the tree) to ps and returns
+// its amounts. root says whether the row may be the bank.
+func checkRow(ps *problems, i int, r Row, root bool) rowValues {
+	var v rowValues
+	path := func(f string) string { return rowPath(i, f) }
 	switch {
 	case !r.Kind.Valid():
 		ps.add(ErrKind, path("kind"), "oneof", "kind %d is not a known kind", uint8(r.Kind))
@@ -100,21 +104,21 @@ func Build(rows []Row) (*Tree, error) {
 	parent := make([]int32, n) // slot of the parent; -1 root or unresolved
 	roots := 0
 	var maxID ID
+	var dupIDs, dupCusts []int // rows whose ID or customer number an earlier row already has
 	for i, r := range rows {
-		prefix := fmt.Sprintf("rows[%d]", i)
-		v := checkRow(&ps, prefix, r, r.Parent == 0)
+		v := checkRow(&ps, i, r, r.Parent == 0)
 		if r.ID <= 0 {
-			ps.add(ErrInvalid, prefix+".id", "positive", "id %d must be positive", r.ID)
-		} else if _, dup := t.byID[r.ID]; dup {
-			ps.add(ErrDuplicateID, prefix+".id", "unique", "node %d appears more than once", r.ID)
+			ps.add(ErrInvalid, rowPath(i, "id"), "positive", "id %d must be positive", r.ID)
 		} else {
-			t.byID[r.ID] = int32(i)
+			if !t.byID.set(r.ID, int32(i)) {
+				dupIDs = append(dupIDs, i)
+			}
 		}
 		if r.Kind == KindCustomer && r.Customer != "" {
-			if _, dup := t.byCust[r.Customer]; dup {
-				ps.add(ErrDuplicateCustomer, prefix+".customer", "unique", "customer %q appears more than once", r.Customer)
-			} else {
-				t.byCust[r.Customer] = int32(i)
+			k := len(t.byCust)
+			t.byCust[r.Customer] = int32(i)
+			if len(t.byCust) == k {
+				dupCusts = append(dupCusts, i)
 			}
 		}
 		maxID = max(maxID, r.ID)
@@ -123,13 +127,50 @@ func Build(rows []Row) (*Tree, error) {
 			attrs: cloneAttrs(r.Attrs)}
 		parent[i] = -1
 	}
+	// The single map write above kept the last row of a duplicated ID or number; keep the
+	// first instead, and report the others.
+	skip := map[int]bool{}
+	if len(dupIDs) > 0 {
+		first := map[ID]int{}
+		for i := len(rows) - 1; i >= 0; i-- {
+			first[rows[i].ID] = i
+		}
+		for _, i := range dupIDs {
+			skip[i] = true
+		}
+		for i, r := range rows {
+			if r.ID > 0 && first[r.ID] == i {
+				t.byID.set(r.ID, int32(i))
+			} else if r.ID > 0 {
+				skip[i] = true
+				ps.add(ErrDuplicateID, rowPath(i, "id"), "unique", "node %d appears more than once", r.ID)
+			}
+		}
+	}
+	if len(dupCusts) > 0 {
+		first := map[string]int{}
+		for i := len(rows) - 1; i >= 0; i-- {
+			if rows[i].Kind == KindCustomer && rows[i].Customer != "" {
+				first[rows[i].Customer] = i
+			}
+		}
+		for i, r := range rows {
+			if r.Kind != KindCustomer || r.Customer == "" {
+				continue
+			}
+			if first[r.Customer] == i {
+				t.byCust[r.Customer] = int32(i)
+			} else {
+				ps.add(ErrDuplicateCustomer, rowPath(i, "customer"), "unique", "customer %q appears more than once", r.Customer)
+			}
+		}
+	}
 	// Resolve parents and count children.
 	counts := make([]int32, n)
 	for i, r := range rows {
-		prefix := fmt.Sprintf("rows[%d]", i)
 		if r.Parent == 0 {
 			if r.Kind != KindBank {
-				ps.add(ErrRoot, prefix+".parent", "required", "only the bank may have no parent; a %s needs one", r.Kind)
+				ps.add(ErrRoot, rowPath(i, "parent"), "required", "only the bank may have no parent; a %s needs one", r.Kind)
 				continue
 			}
 			roots++
@@ -138,19 +179,19 @@ func Build(rows []Row) (*Tree, error) {
 			}
 			continue
 		}
-		p, ok := t.byID[r.Parent]
+		p, ok := t.byID.get(r.Parent)
 		if !ok {
-			ps.add(ErrUnknownParent, prefix+".parent", "exists", "parent %d of node %d does not exist", r.Parent, r.ID)
+			ps.add(ErrUnknownParent, rowPath(i, "parent"), "exists", "parent %d of node %d does not exist", r.Parent, r.ID)
 			continue
 		}
 		if pk := rows[p].Kind; r.Kind.Valid() && pk.Valid() && !canHold(pk, r.Kind) && r.Kind != KindBank {
 			if pk == KindCustomer {
-				ps.add(ErrKind, prefix+".parent", "placement", "customer node %d cannot have children", r.Parent)
+				ps.add(ErrKind, rowPath(i, "parent"), "placement", "customer node %d cannot have children", r.Parent)
 			} else {
-				ps.add(ErrKind, prefix+".parent", "placement", "a %s may not sit under a %s", r.Kind, pk)
+				ps.add(ErrKind, rowPath(i, "parent"), "placement", "a %s may not sit under a %s", r.Kind, pk)
 			}
 		}
-		if t.byID[r.ID] != int32(i) { // a duplicate ID: already reported, keep it out of the tree
+		if skip[i] || r.ID <= 0 { // a duplicate or invalid ID: already reported, keep it out of the tree
 			continue
 		}
 		parent[i] = p
@@ -198,7 +239,7 @@ func Build(rows []Row) (*Tree, error) {
 			for _, c := range pn.children {
 				cn := &t.nodes[c]
 				if int(pn.depth)+1 >= MaxDepth {
-					ps.add(ErrTooDeep, fmt.Sprintf("rows[%d].parent", c), "depth", "node %d would be deeper than %d levels", cn.id, MaxDepth)
+					ps.add(ErrTooDeep, rowPath(int(c), "parent"), "depth", "node %d would be deeper than %d levels", cn.id, MaxDepth)
 					continue
 				}
 				cn.depth = pn.depth + 1
@@ -227,7 +268,7 @@ func Build(rows []Row) (*Tree, error) {
 				for k := parent[j]; k != j; k = parent[k] {
 					ids = append(ids, t.nodes[k].id)
 				}
-				ps.add(ErrCycle, fmt.Sprintf("rows[%d].parent", j), "acyclic", "nodes %v form a cycle", ids)
+				ps.add(ErrCycle, rowPath(int(j), "parent"), "acyclic", "nodes %v form a cycle", ids)
 			}
 		}
 	}
@@ -237,7 +278,7 @@ func Build(rows []Row) (*Tree, error) {
 		pn := &t.nodes[parent[order[k]]]
 		sum, ok := addCents(pn.total, cn.total)
 		if !ok {
-			ps.add(ErrOverflow, fmt.Sprintf("rows[%d].exposure", order[k]), "range", "the subtree total of node %d is out of range", pn.id)
+			ps.add(ErrOverflow, rowPath(int(order[k]), "exposure"), "range", "the subtree total of node %d is out of range", pn.id)
 			continue
 		}
 		pn.total = sum
@@ -263,7 +304,7 @@ func (t *Tree) Rows() []Row {
 }
 
 func (t *Tree) rows() []Row {
-	out := make([]Row, 0, len(t.byID))
+	out := make([]Row, 0, t.byID.len())
 	stack := []int32{t.root}
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]

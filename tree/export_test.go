@@ -18,7 +18,7 @@ func CheckInvariants(t *Tree) error {
 			continue
 		}
 		live++
-		if got, ok := t.byID[n.id]; !ok || got != int32(s) {
+		if got, ok := t.byID.get(n.id); !ok || got != int32(s) {
 			return fmt.Errorf("node %d: byID says %d, %v", n.id, got, ok)
 		}
 		if n.kind == KindCustomer && t.byCust[n.customer] != int32(s) {
@@ -58,8 +58,8 @@ func CheckInvariants(t *Tree) error {
 			return fmt.Errorf("node %d: total %d size %d, want %d %d", n.id, n.total, n.size, total, size)
 		}
 	}
-	if live != len(t.byID) {
-		return fmt.Errorf("%d live nodes, %d IDs", live, len(t.byID))
+	if live != t.byID.len() {
+		return fmt.Errorf("%d live nodes, %d IDs", live, t.byID.len())
 	}
 	for k := range t.links {
 		if _, ok := t.byCust[k.from]; !ok {

@@ -8,7 +8,7 @@ import (
 // exposure), in O(1). It fails with ErrNotFound.
 func (t *Tree) Exposure(id ID) (decimal.Decimal, error) {
 	t.mu.RLock()
-	s, ok := t.byID[id]
+	s, ok := t.byID.get(id)
 	var c int64
 	if ok {
 		c = t.nodes[s].total

@@ -3,6 +3,7 @@ package tree
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
 )
@@ -150,20 +151,30 @@ func (t *Tree) searchKey(name string) string {
 	if !han {
 		return folded
 	}
-	var full, initials strings.Builder
+	// One allocation: the key is assembled in the tree's scratch buffer, then copied once.
+	buf := append(t.scratch[:0], folded...)
+	buf = append(buf, 0)
 	for _, r := range folded {
 		switch {
 		case unicode.Is(unicode.Han, r):
-			py := t.pinyinOf(r)
-			full.WriteString(py[0])
-			initials.WriteString(py[1])
+			buf = append(buf, t.pinyinOf(r)[0]...)
 		case unicode.IsSpace(r):
 		default:
-			full.WriteRune(r)
-			initials.WriteRune(r)
+			buf = utf8.AppendRune(buf, r)
 		}
 	}
-	return folded + "\x00" + full.String() + "\x00" + initials.String()
+	buf = append(buf, 0)
+	for _, r := range folded {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			buf = append(buf, t.pinyinOf(r)[1]...)
+		case unicode.IsSpace(r):
+		default:
+			buf = utf8.AppendRune(buf, r)
+		}
+	}
+	t.scratch = buf
+	return string(buf)
 }
 
 // pinyinOf returns the toneless pinyin of a Chinese character and its first letter, from the

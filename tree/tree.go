@@ -62,12 +62,13 @@ type Tree struct {
 	mu        sync.RWMutex
 	nodes     []node
 	free      []int32
-	byID      map[ID]int32
+	byID      idIndex
 	byCust    map[string]int32
 	root      int32
 	nextID    ID
 	links     map[linkKey]Link
 	pinyin    map[rune][2]string // per-tree cache: rune → full spelling, initial
+	scratch   []byte             // reused by searchKey under the write lock
 	collators sync.Pool          // *collate.Collator; a Collator is not safe for concurrent use
 }
 
@@ -90,7 +91,7 @@ type Node struct {
 func newTree(capacity int) *Tree {
 	t := &Tree{
 		nodes:  make([]node, 0, capacity),
-		byID:   make(map[ID]int32, capacity),
+		byID:   newIDIndex(capacity),
 		byCust: make(map[string]int32, capacity),
 		root:   -1,
 		nextID: 1,
@@ -111,7 +112,7 @@ func New(root Row) (*Tree, error) {
 }
 
 func (t *Tree) slot(id ID) (int32, error) {
-	s, ok := t.byID[id]
+	s, ok := t.byID.get(id)
 	if !ok {
 		return 0, &NotFoundError{ID: id}
 	}
@@ -156,7 +157,7 @@ func (t *Tree) Root() Node {
 func (t *Tree) Len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return len(t.byID)
+	return t.byID.len()
 }
 
 // Get returns the node with the given ID, or a *NotFoundError (ErrNotFound).
@@ -283,12 +284,12 @@ func (t *Tree) Add(r Row) (ID, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var ps problems
-	v := checkRow(&ps, "", r, false)
+	v := checkRow(&ps, -1, r, false)
 	if r.ID < 0 {
 		ps.add(ErrInvalid, "id", "positive", "id %d must be positive or 0 (assign)", r.ID)
 	}
 	if r.ID > 0 {
-		if _, dup := t.byID[r.ID]; dup {
+		if _, dup := t.byID.get(r.ID); dup {
 			ps.add(ErrDuplicateID, "id", "unique", "node %d already exists", r.ID)
 		}
 	}
@@ -297,7 +298,7 @@ func (t *Tree) Add(r Row) (ID, error) {
 			ps.add(ErrDuplicateCustomer, "customer", "unique", "customer %q is already in the tree", r.Customer)
 		}
 	}
-	p, ok := t.byID[r.Parent]
+	p, ok := t.byID.get(r.Parent)
 	switch {
 	case !ok:
 		ps.add(ErrUnknownParent, "parent", "exists", "parent %d does not exist", r.Parent)
@@ -330,7 +331,7 @@ func (t *Tree) Add(r Row) (ID, error) {
 	}
 	n.anc[n.depth] = s
 	n.key = t.searchKey(r.Name)
-	t.byID[id] = s
+	t.byID.set(id, s)
 	if r.Kind == KindCustomer {
 		t.byCust[r.Customer] = s
 	}
@@ -413,7 +414,7 @@ func (t *Tree) Move(id, parent ID) error {
 	if err != nil {
 		return err
 	}
-	p, ok := t.byID[parent]
+	p, ok := t.byID.get(parent)
 	if !ok {
 		return &InputError{Problems: []Problem{{Path: "parent", Rule: "exists", Message: "parent does not exist", Err: ErrUnknownParent}}}
 	}
@@ -521,7 +522,7 @@ func (t *Tree) Remove(id ID, cascade bool) error {
 		stack = stack[:len(stack)-1]
 		cn := &t.nodes[c]
 		stack = append(stack, cn.children...)
-		delete(t.byID, cn.id)
+		t.byID.delete(cn.id)
 		if cn.kind == KindCustomer {
 			delete(t.byCust, cn.customer)
 			gone = append(gone, cn.customer)
