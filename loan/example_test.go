@@ -54,7 +54,8 @@ func mustReport(gradeName, limit string) credit.Report {
 	if err := g.UnmarshalText([]byte(gradeName)); err != nil {
 		panic(err)
 	}
-	return credit.Report{Grade: g, Limit: decimal.RequireFromString(limit)}
+	return credit.Report{Grade: g, Limit: decimal.RequireFromString(limit), Decision: credit.Approve,
+		Schedule: credit.ScheduleSummary{Method: credit.EqualInstalments, TermMonths: 36}}
 }
 
 // prepared drives an application for amount to review with the given grade, printing nothing.

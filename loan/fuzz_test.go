@@ -1,6 +1,7 @@
 package loan
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -191,4 +192,66 @@ func TestRoute(t *testing.T) {
 	}
 	_, err = m.Route(dec("0"), grade(t, "A"))
 	assert.ErrorIs(t, err, ErrInvalid)
+}
+
+// FuzzApply decodes an application as a server would load it from storage and applies each
+// kind of command to it: whatever the stored value holds, Apply must not panic, and on
+// success the version grows by one and the event matches the new status.
+func FuzzApply(f *testing.F) {
+	w := newWorkflow(f)
+	for _, s := range Statuses() {
+		b, err := json.Marshal(inStatus(f, w, s))
+		require.NoError(f, err)
+		f.Add(b, uint8(s))
+	}
+	f.Add([]byte(`{"status":"under_review","stage":3,"stages":[{"name":"x","role":"approver","authority":"1"}]}`), uint8(7))
+	f.Add([]byte(`{"status":"under_review","stage":1,"stages":[{"name":"x","role":"approver","authority":"1","approvals":2}],"decisions":[{"round":0,"stage":1,"actor":"a1","verdict":"approve","amount":"1"}]}`), uint8(7))
+	commands := []struct {
+		actor Actor
+		cmd   Command
+	}{
+		{maker, Submit{}},
+		{maker, ReceiveDocument{Kind: DocIdentity, Reference: "r"}},
+		{officer, VerifyDocument{Kind: DocCollateral}},
+		{officer, RejectDocument{Kind: DocIdentity, Reason: "x"}},
+		{officer, Assess{Report: report(f, "BB", "1000")}},
+		{supervisor, Assign{Officer: officer.ID}},
+		{officer, StartReview{}},
+		{approver, approve(1)},
+		{committee, Decide{Stage: 2, Verdict: VerdictApprove, Comment: "x", OverrideReason: "y"}},
+		{approver, Decide{Stage: 1, Verdict: VerdictReturn, Comment: "x"}},
+		{maker, Withdraw{}},
+	}
+	f.Fuzz(func(t *testing.T, data []byte, pick uint8) {
+		var app Application
+		if json.Unmarshal(data, &app) != nil {
+			return
+		}
+		c := commands[int(pick)%len(commands)]
+		next, ev, err := w.Apply(context.Background(), app, c.actor, t0, c.cmd)
+		if err != nil {
+			return
+		}
+		assert.Equal(t, app.Version+1, next.Version)
+		assert.Equal(t, next.Status, ev.To)
+		assert.Equal(t, app.Status, ev.From)
+	})
+}
+
+func TestApplicationJSON(t *testing.T) {
+	w := newWorkflow(t)
+	for _, s := range Statuses() {
+		t.Run(s.String(), func(t *testing.T) {
+			app := inStatus(t, w, s)
+			b, err := json.Marshal(app)
+			require.NoError(t, err)
+			var back Application
+			require.NoError(t, json.Unmarshal(b, &back))
+			again, err := json.Marshal(back)
+			require.NoError(t, err)
+			assert.JSONEq(t, string(b), string(again))
+			assert.Equal(t, app.Status, back.Status)
+			assert.Equal(t, app.Amount.String(), back.Amount.String())
+		})
+	}
 }

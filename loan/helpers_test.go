@@ -38,8 +38,11 @@ func grade(t testing.TB, name string) credit.Grade {
 	return g
 }
 
+// report returns an assessment with the fields loan reads, plus the enums a real report
+// always sets (a credit.Report with a zero enum does not marshal to JSON).
 func report(t testing.TB, g, limit string) credit.Report {
-	return credit.Report{Grade: grade(t, g), Limit: dec(limit)}
+	return credit.Report{Grade: grade(t, g), Limit: dec(limit), Decision: credit.Approve,
+		AssessedAt: t0, Schedule: credit.ScheduleSummary{Method: credit.EqualInstalments, TermMonths: 36}}
 }
 
 // Actors used across the tests.

@@ -454,7 +454,14 @@ func TestReassessment(t *testing.T) {
 	assert.Len(t, app.Stages, 2, "the latest grade (BB) picks the two-stage route")
 
 	_, _, err := w.Apply(context.Background(), inStatus(t, w, StatusSubmitted), officer, t0, Assess{Report: report(t, "A", "-1")})
-	assert.ErrorIs(t, err, ErrInvalid)
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "report.limit", ve.Problems[0].Path)
+	_, _, err = w.Apply(context.Background(), inStatus(t, w, StatusSubmitted), officer, t0, Assess{Report: credit.Report{Limit: dec("1")}})
+	require.ErrorAs(t, err, &ve)
+	require.Len(t, ve.Problems, 2)
+	assert.Equal(t, "report.grade", ve.Problems[0].Path)
+	assert.Equal(t, "report.decision", ve.Problems[1].Path)
 }
 
 func TestReturnAndResubmit(t *testing.T) {
