@@ -380,23 +380,29 @@ func (m *Matcher) excluded(fail *[RuleConflict + 1][]uint64, c *Case) []RuleCoun
 }
 
 func ruleMessage(r Rule, n int, c *Case) string {
+	pick := func(one, many string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, one)
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
 	switch r {
 	case RuleRegion:
-		return fmt.Sprintf("%d do not cover region %s", n, c.Region)
+		return pick("does not cover region ", "do not cover region ") + c.Region
 	case RuleCustomerKind:
-		return fmt.Sprintf("%d do not serve %s customers", n, c.Kind)
+		return pick("does not serve ", "do not serve ") + c.Kind.String() + " customers"
 	case RuleSkill:
-		return fmt.Sprintf("%d lack the %s skill", n, c.Product)
+		return pick("lacks the ", "lack the ") + c.Product.String() + " skill"
 	case RuleAuthority:
-		return fmt.Sprintf("%d have authority below %s", n, c.Amount)
+		return pick("has authority below ", "have authority below ") + c.Amount.String()
 	case RuleSeniority:
-		return fmt.Sprintf("%d are not senior enough", n)
+		return pick("is not senior enough", "are not senior enough")
 	case RuleCapacity:
-		return fmt.Sprintf("%d are at capacity", n)
+		return pick("is at capacity", "are at capacity")
 	case RuleAvailability:
-		return fmt.Sprintf("%d are on leave", n)
+		return pick("is on leave", "are on leave")
 	default:
-		return fmt.Sprintf("%d are linked to the customer", n)
+		return pick("is linked to the customer", "are linked to the customer")
 	}
 }
 
@@ -405,7 +411,9 @@ func (m *Matcher) score(c *Case, f *caseFacts, i, load int) Candidate {
 	o := &m.officers[i]
 	w := m.rules.Soft
 	sum := w.Rating + w.SeniorityFit + w.Continuity + w.LoadBalance + w.Region
-	comp := func(v, weight float64) Component { return Component{Value: v, Weight: weight, Points: weight * v / sum} }
+	comp := func(v, weight float64) Component {
+		return Component{Value: v, Weight: weight, Points: weight * v / sum}
+	}
 	level := math.Min(m.senior[i]/float64(m.rules.SeniorYears), 1)
 	var cont, lb, region float64
 	if c.Officer != "" && c.Officer == o.ID {
