@@ -251,3 +251,18 @@ func buildColumn(name string, cells []string, kind Kind, isMissing map[string]bo
 	}
 	return c
 }
+
+// Rename renames a column, for example to the credit variable a card must score
+// ("duration" → "request.term_months"). Errors: ErrUnknownColumn, ErrDuplicateColumn (as a
+// *DataError). Rename changes t: do not call it while t is shared.
+func (t *Table) Rename(from, to string) error {
+	c, ok := t.Column(from)
+	if !ok {
+		return &DataError{Column: from, Err: ErrUnknownColumn}
+	}
+	if _, taken := t.Column(to); taken && from != to {
+		return &DataError{Column: to, Err: ErrDuplicateColumn}
+	}
+	c.Name = to
+	return nil
+}
