@@ -405,7 +405,7 @@ func TestCategoricalGrouping(t *testing.T) {
 				continue
 			}
 			assert.GreaterOrEqual(t, bin.Goods+bin.Bads, 50, b.Name) // rare categories merged
-			assert.GreaterOrEqual(t, bin.BadRate(), prev, b.Name)      // grouped in bad-rate order
+			assert.GreaterOrEqual(t, bin.BadRate(), prev, b.Name)    // grouped in bad-rate order
 			prev = bin.BadRate()
 			for _, c := range bin.Categories {
 				assert.False(t, seen[c])
