@@ -1,0 +1,347 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed" // the OpenAPI document
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/creditkit/creditkit/server/perm"
+	"github.com/creditkit/creditkit/server/store"
+)
+
+// Defaults of Config.
+const (
+	DefaultBodyLimit    = 1 << 20 // 1 MiB
+	DefaultReadTimeout  = 10 * time.Second
+	DefaultWriteTimeout = 10 * time.Second
+	DefaultIdleTimeout  = 60 * time.Second
+)
+
+// ErrConfig reports a Config that New cannot use.
+var ErrConfig = errors.New("server: bad config")
+
+// Authenticator identifies the caller of a request from its headers (looked up by
+// canonical name). It returns an error wrapping ErrUnauthorized when the caller cannot be
+// identified. Implementations must be safe for concurrent use.
+type Authenticator interface {
+	Authenticate(ctx context.Context, header func(name string) string) (perm.Actor, error)
+}
+
+// Config configures New. Store is required; the zero value of every other field is the
+// documented default.
+type Config struct {
+	// Store is the database; the caller opens it and closes it after Shutdown.
+	Store *store.Store
+	// Logger receives the JSON request log and errors; nil means JSON to stderr at Info.
+	// Request and response bodies are never logged.
+	Logger *slog.Logger
+	// BodyLimit is the largest request body in bytes (larger → 413); 0 means
+	// DefaultBodyLimit.
+	BodyLimit int
+	// ReadTimeout, WriteTimeout and IdleTimeout bound reading a request, writing its
+	// response and keeping an idle connection; 0 means the Default values. WriteTimeout
+	// also bounds each handler's context, so its database work stops in time.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// Authenticator identifies callers; nil means every request acts as Anonymous, which
+	// New announces with a warning in the log.
+	Authenticator Authenticator
+	// Anonymous is the actor of every request while Authenticator is nil; the zero value
+	// means perm.Admin("anonymous", "anonymous admin").
+	Anonymous perm.Actor
+	// NewRequestID makes request IDs for requests that bring no usable X-Request-ID; nil
+	// means 16 random bytes in hex.
+	NewRequestID func() string
+	// Now measures latency; nil means time.Now.
+	Now func() time.Time
+}
+
+// Route is one registered route and the permission it needs (0 for the public probes).
+type Route struct {
+	Method     string
+	Path       string // Fiber syntax: /v1/customers/:number
+	Permission perm.Permission
+}
+
+// Server is the creditkit HTTP server. Its methods are safe for concurrent use; routes
+// are registered only by New.
+type Server struct {
+	app     *fiber.App
+	cfg     Config
+	log     *slog.Logger
+	routes  []Route
+	metrics *metrics
+}
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+// New builds the server and registers its routes. It fails with ErrConfig when Store is
+// nil or a limit is negative.
+func New(cfg Config) (*Server, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, fmt.Errorf("%w: Store is required", ErrConfig)
+	case cfg.BodyLimit < 0 || cfg.ReadTimeout < 0 || cfg.WriteTimeout < 0 || cfg.IdleTimeout < 0:
+		return nil, fmt.Errorf("%w: limits and timeouts must not be negative", ErrConfig)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.Anonymous.ID == "" {
+		cfg.Anonymous = perm.Admin("anonymous", "anonymous admin")
+	}
+	if cfg.NewRequestID == nil {
+		cfg.NewRequestID = randomID
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics()}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "creditkit",
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		CaseSensitive:         true,
+		StrictRouting:         true,
+		ReadBufferSize:        8192,
+	})
+	s.app.Use(s.requestID, s.observe)
+	s.registerRoutes()
+	if cfg.Authenticator == nil {
+		s.log.Warn("authentication is not configured: every request acts as the local anonymous admin with every permission; do not expose this server beyond a trusted machine",
+			"actor", cfg.Anonymous.ID, "role", cfg.Anonymous.Role)
+	}
+	return s, nil
+}
+
+// registerRoutes registers every route of the API. Domain routes join here, each through
+// s.handle with its permission, and each documented in openapi.json.
+func (s *Server) registerRoutes() {
+	s.public(fiber.MethodGet, "/healthz", s.healthz)
+	s.public(fiber.MethodGet, "/readyz", s.readyz)
+	s.handle(fiber.MethodGet, "/metrics", perm.OperationsRead, s.metricsHandler())
+	s.handle(fiber.MethodGet, "/openapi.json", perm.OperationsRead, s.openAPI)
+}
+
+// App returns the Fiber app, for app.Test in tests or mounting.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Routes returns the registered routes in registration order.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+// Serve accepts connections on ln until Shutdown; it returns nil after a Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.app.Listener(ln)
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests to finish, or for
+// ctx to end, whichever comes first. It does not close the Store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.app.ShutdownWithContext(ctx)
+}
+
+// handle registers a route that needs permission p: the caller is authenticated, checked
+// for p and stored in the request context (read it with actorOf) before h runs. It is the
+// only way routes other than the public probes are registered.
+func (s *Server) handle(method, path string, p perm.Permission, h fiber.Handler) {
+	s.routes = append(s.routes, Route{Method: method, Path: path, Permission: p})
+	s.app.Add(method, path, func(c *fiber.Ctx) error {
+		c.Locals(routeKey{}, path)
+		a, err := s.authenticate(c)
+		if err != nil {
+			return err
+		}
+		c.Locals(actorKey{}, a.ID)
+		if !a.Can(p) {
+			return fmt.Errorf("%w: this needs %v", ErrForbidden, p)
+		}
+		ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.WriteTimeout)
+		defer cancel()
+		c.SetUserContext(perm.WithActor(ctx, a))
+		return h(c)
+	})
+}
+
+// public registers a route that anyone may call: only the health and readiness probes.
+func (s *Server) public(method, path string, h fiber.Handler) {
+	s.routes = append(s.routes, Route{Method: method, Path: path})
+	s.app.Add(method, path, func(c *fiber.Ctx) error {
+		c.Locals(routeKey{}, path)
+		return h(c)
+	})
+}
+
+func (s *Server) authenticate(c *fiber.Ctx) (perm.Actor, error) {
+	if s.cfg.Authenticator == nil {
+		return s.cfg.Anonymous, nil
+	}
+	a, err := s.cfg.Authenticator.Authenticate(c.UserContext(), func(name string) string {
+		return strings.Clone(c.Get(name))
+	})
+	if err != nil {
+		if errors.Is(err, ErrUnauthorized) {
+			return perm.Actor{}, err
+		}
+		return perm.Actor{}, fmt.Errorf("server: authenticate: %w", err)
+	}
+	return a, nil
+}
+
+// actorOf returns the caller of the request; every handler gets its actor here. It is the
+// zero Actor, which may do nothing, on a public route.
+func actorOf(c *fiber.Ctx) perm.Actor {
+	a, _ := perm.FromContext(c.UserContext())
+	return a
+}
+
+type (
+	routeKey     struct{}
+	actorKey     struct{}
+	requestIDKey struct{}
+)
+
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
+// validRequestID accepts 1 to 128 characters of [A-Za-z0-9._:-], so an incoming ID can be
+// logged and echoed without injection.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '_' || ch == '-' || ch == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// requestID sets X-Request-ID on the response: the incoming one if it is sane, else a new
+// one.
+func (s *Server) requestID(c *fiber.Ctx) error {
+	s.ensureRequestID(c)
+	return c.Next()
+}
+
+func (s *Server) ensureRequestID(c *fiber.Ctx) string {
+	if id, ok := c.Locals(requestIDKey{}).(string); ok {
+		return id
+	}
+	id := c.Get(fiber.HeaderXRequestID)
+	if validRequestID(id) {
+		id = strings.Clone(id)
+	} else {
+		id = s.cfg.NewRequestID()
+	}
+	c.Locals(requestIDKey{}, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	return id
+}
+
+// observe runs the rest of the chain, turns a returned error or panic into its problem
+// response, and then logs and counts the request.
+func (s *Server) observe(c *fiber.Ctx) (err error) {
+	start := s.cfg.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			err = s.handleError(c, fmt.Errorf("server: panic: %v", r))
+		}
+		s.record(c, start)
+	}()
+	if err := c.Next(); err != nil {
+		return s.handleError(c, err)
+	}
+	return nil
+}
+
+func (s *Server) record(c *fiber.Ctx, start time.Time) {
+	elapsed := s.cfg.Now().Sub(start)
+	status := c.Response().StatusCode()
+	route, ok := c.Locals(routeKey{}).(string)
+	if !ok {
+		route = "unmatched"
+	}
+	method := strings.Clone(c.Method())
+	s.metrics.observe(method, route, status, elapsed)
+	actor, _ := c.Locals(actorKey{}).(string)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(c.UserContext(), level, "request",
+		slog.String("request_id", s.ensureRequestID(c)),
+		slog.String("method", method),
+		slog.String("route", route),
+		slog.String("path", strings.Clone(c.Path())), // never the query: it may hold names
+		slog.Int("status", status),
+		slog.Duration("duration", elapsed),
+		slog.Int("bytes_out", len(c.Response().Body())),
+		slog.String("actor", actor),
+	)
+}
+
+// handleError is the one error handler: it answers err as problem+json and logs the
+// details of a 5xx, which the client never sees.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	id := s.ensureRequestID(c)
+	p := classify(err)
+	p.RequestID = id
+	p.Instance = strings.Clone(c.Path())
+	if p.Status >= 500 {
+		s.log.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
+			slog.String("request_id", id), slog.String("error", err.Error()))
+	}
+	if len(p.Errors) > 0 && c.AcceptsLanguages("en", "zh") == "zh" {
+		fields := make([]FieldError, len(p.Errors))
+		for i, f := range p.Errors {
+			if f.MessageZH != "" {
+				f.Message = f.MessageZH
+			}
+			fields[i] = f
+		}
+		p.Errors = fields
+	}
+	if p.Status == fiber.StatusUnauthorized {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="creditkit"`)
+	}
+	return c.Status(p.Status).JSON(p, "application/problem+json")
+}
+
+// metrics are the Prometheus collectors of one Server, on its own registry.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}

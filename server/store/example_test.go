@@ -1,0 +1,44 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/creditkit/creditkit/server/store"
+)
+
+func ExampleOpen() {
+	dir, err := os.MkdirTemp("", "creditkit-store")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(dir, "creditkit.db"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+
+	var first, second int64
+	err = s.Tx(ctx, func(tx *sql.Tx) error {
+		if first, err = s.NextInSequence(ctx, tx, "customer"); err != nil {
+			return err
+		}
+		second, err = s.NextInSequence(ctx, tx, "customer")
+		return err
+	})
+	version, _ := s.SchemaVersion(ctx)
+	fmt.Println(s.Dialect(), version, first, second, err)
+	// Output: sqlite 1 1 2 <nil>
+}
+
+func ExampleDialect_Rebind() {
+	fmt.Println(store.Postgres.Rebind("SELECT name FROM customers WHERE number = ? AND kind = ?"))
+	// Output: SELECT name FROM customers WHERE number = $1 AND kind = $2
+}
