@@ -4,7 +4,7 @@
 //	func TestStore(t *testing.T) {
 //		customertest.Run(t, func(t *testing.T) customer.Store {
 //			s, err := customer.NewMemStore(customer.Config{})
-//			require.NoError(t, err)
+//			requireNoError(t, err)
 //			return s
 //		})
 //	}
@@ -16,9 +16,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/creditkit/creditkit/customer"
 )
@@ -63,7 +60,7 @@ func id(region string, y, m, d, seq int) string {
 func register(t *testing.T, s customer.Store, c customer.Customer) customer.Customer {
 	t.Helper()
 	got, err := s.Register(ctx, c, "officer-1")
-	require.NoError(t, err)
+	requireNoError(t, err)
 	return got
 }
 
@@ -89,7 +86,7 @@ func all(t *testing.T, s customer.Store, q customer.Query) []customer.Customer {
 	var out []customer.Customer
 	for range 1000 {
 		p, err := s.Search(ctx, q)
-		require.NoError(t, err)
+		requireNoError(t, err)
 		out = append(out, p.Customers...)
 		if p.Next == "" {
 			return out
@@ -104,52 +101,52 @@ func testRegisterAndGet(t *testing.T, s customer.Store) {
 	p := register(t, s, Person("张三", id("110105", 1990, 3, 7, 11), "13800000000", "BJ01", "o-1"))
 	e := register(t, s, Company("福州示例有限公司", CreditCode("91350100M000100Y4"), "FZ01", "o-2"))
 
-	assert.Equal(t, customer.KindIndividual, p.Number.Kind())
-	assert.Equal(t, customer.KindEnterprise, e.Number.Kind())
-	assert.Equal(t, customer.StatusActive, p.Status)
-	assert.Equal(t, int64(1), p.Version)
-	assert.False(t, p.CreatedAt.IsZero())
-	assert.Equal(t, p.CreatedAt, p.UpdatedAt)
+	assertEqual(t, customer.KindIndividual, p.Number.Kind())
+	assertEqual(t, customer.KindEnterprise, e.Number.Kind())
+	assertEqual(t, customer.StatusActive, p.Status)
+	assertEqual(t, int64(1), p.Version)
+	assertFalse(t, p.CreatedAt.IsZero())
+	assertEqual(t, p.CreatedAt, p.UpdatedAt)
 
 	parsed, err := customer.ParseNumber(p.Number.String())
-	require.NoError(t, err)
-	assert.Equal(t, p.Number, parsed)
+	requireNoError(t, err)
+	assertEqual(t, p.Number, parsed)
 
 	got, err := s.Get(ctx, p.Number)
-	require.NoError(t, err)
-	assert.Equal(t, p.Number, got.Number)
-	assert.Equal(t, "张三", got.Name())
-	assert.Equal(t, p.Individual.DocNumber, got.Individual.DocNumber)
-	assert.True(t, p.CreatedAt.Equal(got.CreatedAt))
+	requireNoError(t, err)
+	assertEqual(t, p.Number, got.Number)
+	assertEqual(t, "张三", got.Name())
+	assertEqual(t, p.Individual.DocNumber, got.Individual.DocNumber)
+	assertTrue(t, p.CreatedAt.Equal(got.CreatedAt))
 
 	got, err = s.Get(ctx, e.Number)
-	require.NoError(t, err)
-	assert.Equal(t, "10000000", got.Enterprise.RegisteredCapital.Amount.String())
+	requireNoError(t, err)
+	assertEqual(t, "10000000", got.Enterprise.RegisteredCapital.Amount.String())
 
 	// The returned value is a copy: changing it does not change the store.
 	got.Enterprise.LegalName = "changed"
 	again, err := s.Get(ctx, e.Number)
-	require.NoError(t, err)
-	assert.Equal(t, "福州示例有限公司", again.Name())
+	requireNoError(t, err)
+	assertEqual(t, "福州示例有限公司", again.Name())
 }
 
 func testRegisterInvalid(t *testing.T, s customer.Store) {
 	c := Person("张三", id("110105", 1990, 3, 7, 11), "12345", "BJ01", "o-1")
 	c.Individual.Address.Postcode = "1000"
 	_, err := s.Register(ctx, c, "o-1")
-	require.ErrorIs(t, err, customer.ErrInvalid)
+	requireErrorIs(t, err, customer.ErrInvalid)
 	var ve *customer.ValidationError
-	require.ErrorAs(t, err, &ve)
+	requireErrorAs(t, err, &ve)
 	paths := map[string]bool{}
 	for _, p := range ve.Problems {
 		paths[p.Path] = true
 	}
-	assert.True(t, paths["individual.mobile"])
-	assert.True(t, paths["individual.address.postcode"])
+	assertTrue(t, paths["individual.mobile"])
+	assertTrue(t, paths["individual.address.postcode"])
 
 	p, err := s.List(ctx, 0, "")
-	require.NoError(t, err)
-	assert.Empty(t, p.Customers, "nothing is stored after a refused registration")
+	requireNoError(t, err)
+	assertEmpty(t, p.Customers, "nothing is stored after a refused registration")
 }
 
 func testDuplicates(t *testing.T, s customer.Store) {
@@ -158,39 +155,39 @@ func testDuplicates(t *testing.T, s customer.Store) {
 
 	// Same name, different person: fine, told apart by the number.
 	other := register(t, s, Person("张三", id("310101", 1985, 1, 2, 21), "13900000000", "SH01", "o-2"))
-	assert.NotEqual(t, first.Number, other.Number)
+	assertNotEqual(t, first.Number, other.Number)
 
 	dup := Person("张小三", "11010519491231002x", "13700000000", "BJ01", "o-1")
 	_, err := s.Register(ctx, dup, "o-1")
-	require.ErrorIs(t, err, customer.ErrDuplicate)
+	requireErrorIs(t, err, customer.ErrDuplicate)
 	var de *customer.DuplicateError
-	require.ErrorAs(t, err, &de)
-	assert.Equal(t, first.Number, de.Existing)
-	assert.Equal(t, "110105********002X", de.Value)
-	assert.NotContains(t, err.Error(), "19491231")
+	requireErrorAs(t, err, &de)
+	assertEqual(t, first.Number, de.Existing)
+	assertEqual(t, "110105********002X", de.Value)
+	assertNotContains(t, err.Error(), "19491231")
 
 	code := CreditCode("91350100M000100Y4")
 	ent := register(t, s, Company("甲公司", code, "FZ01", "o-1"))
 	_, err = s.Register(ctx, Company("乙公司", code, "FZ01", "o-1"), "o-1")
-	require.ErrorAs(t, err, &de)
-	assert.Equal(t, ent.Number, de.Existing)
+	requireErrorAs(t, err, &de)
+	assertEqual(t, ent.Number, de.Existing)
 }
 
 func testGetNotFound(t *testing.T, s customer.Store) {
 	n, err := customer.NewNumber(customer.KindIndividual, 424242)
-	require.NoError(t, err)
+	requireNoError(t, err)
 	_, err = s.Get(ctx, n)
-	require.ErrorIs(t, err, customer.ErrNotFound)
+	requireErrorIs(t, err, customer.ErrNotFound)
 	_, err = s.History(ctx, n)
-	require.ErrorIs(t, err, customer.ErrNotFound)
+	requireErrorIs(t, err, customer.ErrNotFound)
 	_, err = s.Contacts(ctx, n)
-	require.ErrorIs(t, err, customer.ErrNotFound)
+	requireErrorIs(t, err, customer.ErrNotFound)
 	_, err = s.Close(ctx, n, 1, "o-1")
-	require.ErrorIs(t, err, customer.ErrNotFound)
+	requireErrorIs(t, err, customer.ErrNotFound)
 	c := Person("张三", id("110105", 1990, 3, 7, 11), "13800000000", "BJ01", "o-1")
 	c.Number, c.Version = n, 1
 	_, err = s.Update(ctx, c, "o-1")
-	require.ErrorIs(t, err, customer.ErrNotFound)
+	requireErrorIs(t, err, customer.ErrNotFound)
 }
 
 func testUpdateVersions(t *testing.T, s customer.Store) {
@@ -199,38 +196,38 @@ func testUpdateVersions(t *testing.T, s customer.Store) {
 
 	c.Individual.Mobile = "13900000009"
 	up, err := s.Update(ctx, c, "o-7")
-	require.NoError(t, err)
-	assert.Equal(t, int64(2), up.Version)
-	assert.Equal(t, c.Number, up.Number)
-	assert.True(t, up.CreatedAt.Equal(c.CreatedAt))
+	requireNoError(t, err)
+	assertEqual(t, int64(2), up.Version)
+	assertEqual(t, c.Number, up.Number)
+	assertTrue(t, up.CreatedAt.Equal(c.CreatedAt))
 
 	stale.Individual.Mobile = "13700000000"
 	_, err = s.Update(ctx, stale, "o-8")
-	require.ErrorIs(t, err, customer.ErrStale)
+	requireErrorIs(t, err, customer.ErrStale)
 	var ve *customer.VersionError
-	require.ErrorAs(t, err, &ve)
-	assert.Equal(t, int64(1), ve.Expected)
-	assert.Equal(t, int64(2), ve.Actual)
+	requireErrorAs(t, err, &ve)
+	assertEqual(t, int64(1), ve.Expected)
+	assertEqual(t, int64(2), ve.Actual)
 
 	got, err := s.Get(ctx, c.Number)
-	require.NoError(t, err)
-	assert.Equal(t, "13900000009", got.Individual.Mobile, "a stale update changes nothing")
+	requireNoError(t, err)
+	assertEqual(t, "13900000009", got.Individual.Mobile, "a stale update changes nothing")
 
 	// An invalid update is refused with every problem.
 	bad := got.Clone()
 	bad.Individual.Mobile = "1"
 	_, err = s.Update(ctx, bad, "o-7")
-	require.ErrorIs(t, err, customer.ErrInvalid)
+	requireErrorIs(t, err, customer.ErrInvalid)
 
 	h, err := s.History(ctx, c.Number)
-	require.NoError(t, err)
-	require.Len(t, h, 2)
-	assert.Equal(t, "register", h[0].Action)
-	assert.Equal(t, "officer-1", h[0].By)
-	assert.Equal(t, "update", h[1].Action)
-	assert.Equal(t, "o-7", h[1].By)
-	assert.Equal(t, int64(2), h[1].Version)
-	assert.Equal(t, []customer.Change{{Path: "individual.mobile", Old: "13800000000", New: "13900000009"}}, h[1].Changes)
+	requireNoError(t, err)
+	requireLen(t, h, 2)
+	assertEqual(t, "register", h[0].Action)
+	assertEqual(t, "officer-1", h[0].By)
+	assertEqual(t, "update", h[1].Action)
+	assertEqual(t, "o-7", h[1].By)
+	assertEqual(t, int64(2), h[1].Version)
+	assertEqual(t, []customer.Change{{Path: "individual.mobile", Old: "13800000000", New: "13900000009"}}, h[1].Changes)
 }
 
 func testUpdateIdentity(t *testing.T, s customer.Store) {
@@ -244,68 +241,68 @@ func testUpdateIdentity(t *testing.T, s customer.Store) {
 	c.Individual.BirthDate = b.Individual.BirthDate
 	_, err := s.Update(ctx, c, "o-1")
 	var de *customer.DuplicateError
-	require.ErrorAs(t, err, &de)
-	assert.Equal(t, b.Number, de.Existing)
+	requireErrorAs(t, err, &de)
+	assertEqual(t, b.Number, de.Existing)
 
 	// A corrected identity number keeps the customer number.
 	c = a.Clone()
 	c.Individual.DocNumber = newID
 	up, err := s.Update(ctx, c, "o-1")
-	require.NoError(t, err)
-	assert.Equal(t, a.Number, up.Number)
-	assert.Equal(t, newID, up.Individual.DocNumber)
+	requireNoError(t, err)
+	assertEqual(t, a.Number, up.Number)
+	assertEqual(t, newID, up.Individual.DocNumber)
 
 	h, err := s.History(ctx, a.Number)
-	require.NoError(t, err)
-	require.Len(t, h, 2)
-	require.Len(t, h[1].Changes, 1)
-	assert.Equal(t, "individual.doc_number", h[1].Changes[0].Path)
-	assert.Equal(t, customer.MaskID(newID), h[1].Changes[0].New, "history masks identity numbers")
-	assert.NotContains(t, h[1].Changes[0].Old+h[1].Changes[0].New, "19900307")
+	requireNoError(t, err)
+	requireLen(t, h, 2)
+	requireLen(t, h[1].Changes, 1)
+	assertEqual(t, "individual.doc_number", h[1].Changes[0].Path)
+	assertEqual(t, customer.MaskID(newID), h[1].Changes[0].New, "history masks identity numbers")
+	assertNotContains(t, h[1].Changes[0].Old+h[1].Changes[0].New, "19900307")
 
 	// The old number is free again; the new one is taken.
 	register(t, s, Person("王五", oldID, "13800000002", "BJ01", "o-1"))
 	_, err = s.Register(ctx, Person("赵六", newID, "13800000003", "BJ01", "o-1"), "o-1")
-	require.ErrorAs(t, err, &de)
-	assert.Equal(t, a.Number, de.Existing)
+	requireErrorAs(t, err, &de)
+	assertEqual(t, a.Number, de.Existing)
 
 	found, err := s.Search(ctx, customer.Query{IDNumber: newID})
-	require.NoError(t, err)
-	assert.Equal(t, []customer.Number{a.Number}, numbers(found.Customers))
+	requireNoError(t, err)
+	assertEqual(t, []customer.Number{a.Number}, numbers(found.Customers))
 }
 
 func testClose(t *testing.T, s customer.Store) {
 	c := register(t, s, Person("张三", id("110105", 1990, 3, 7, 11), "13800000000", "BJ01", "o-1"))
 	_, err := s.Close(ctx, c.Number, 7, "o-2")
-	require.ErrorIs(t, err, customer.ErrStale)
+	requireErrorIs(t, err, customer.ErrStale)
 
 	closed, err := s.Close(ctx, c.Number, 1, "o-2")
-	require.NoError(t, err)
-	assert.Equal(t, customer.StatusClosed, closed.Status)
-	assert.Equal(t, int64(2), closed.Version)
+	requireNoError(t, err)
+	assertEqual(t, customer.StatusClosed, closed.Status)
+	assertEqual(t, int64(2), closed.Version)
 
 	got, err := s.Get(ctx, c.Number)
-	require.NoError(t, err, "a closed customer is kept")
-	assert.Equal(t, customer.StatusClosed, got.Status)
+	requireNoError(t, err, "a closed customer is kept")
+	assertEqual(t, customer.StatusClosed, got.Status)
 
 	_, err = s.Close(ctx, c.Number, 2, "o-2")
-	require.ErrorIs(t, err, customer.ErrClosed)
+	requireErrorIs(t, err, customer.ErrClosed)
 	_, err = s.Update(ctx, got, "o-2")
-	require.ErrorIs(t, err, customer.ErrClosed)
+	requireErrorIs(t, err, customer.ErrClosed)
 
 	h, err := s.History(ctx, c.Number)
-	require.NoError(t, err)
-	require.Len(t, h, 2)
-	assert.Equal(t, "close", h[1].Action)
-	assert.Equal(t, "o-2", h[1].By)
+	requireNoError(t, err)
+	requireLen(t, h, 2)
+	assertEqual(t, "close", h[1].Action)
+	assertEqual(t, "o-2", h[1].By)
 
 	// Still unique: the identity number stays with the closed record.
 	_, err = s.Register(ctx, Person("张三", c.Individual.DocNumber, "13800000000", "BJ01", "o-1"), "o-1")
-	require.ErrorIs(t, err, customer.ErrDuplicate)
+	requireErrorIs(t, err, customer.ErrDuplicate)
 
 	active, err := s.Search(ctx, customer.Query{Filters: map[string]string{"status": "active"}})
-	require.NoError(t, err)
-	assert.Empty(t, active.Customers)
+	requireNoError(t, err)
+	assertEmpty(t, active.Customers)
 }
 
 func testListOrder(t *testing.T, s customer.Store) {
@@ -315,14 +312,14 @@ func testListOrder(t *testing.T, s customer.Store) {
 		regs[i] = register(t, s, Person(n, id("110105", 1980, 1, 1+i, 100+i), fmt.Sprintf("138%08d", i), "BJ01", "o-1"))
 	}
 	p, err := s.List(ctx, 0, "")
-	require.NoError(t, err)
-	assert.Equal(t, []string{"alice", "Bob", "bob", "Zoe", "阿明", "曾国藩", "李四", "王五", "张三", "张三", "赵六"}, names(p.Customers))
+	requireNoError(t, err)
+	assertEqual(t, []string{"alice", "Bob", "bob", "Zoe", "阿明", "曾国藩", "李四", "王五", "张三", "张三", "赵六"}, names(p.Customers))
 	// Ties (张三 twice, Bob/bob) are ordered by number, i.e. registration order here.
-	assert.Equal(t, regs[2].Number, p.Customers[8].Number)
-	assert.Equal(t, regs[5].Number, p.Customers[9].Number)
-	assert.Equal(t, regs[1].Number, p.Customers[1].Number)
-	assert.Equal(t, regs[7].Number, p.Customers[2].Number)
-	assert.Empty(t, p.Next)
+	assertEqual(t, regs[2].Number, p.Customers[8].Number)
+	assertEqual(t, regs[5].Number, p.Customers[9].Number)
+	assertEqual(t, regs[1].Number, p.Customers[1].Number)
+	assertEqual(t, regs[7].Number, p.Customers[2].Number)
+	assertEmpty(t, p.Next)
 }
 
 func testListPages(t *testing.T, s customer.Store) {
@@ -330,17 +327,17 @@ func testListPages(t *testing.T, s customer.Store) {
 		register(t, s, Person(fmt.Sprintf("客户%02d", i), id("110105", 1980, 1, 1+i, 100+i), "13800000000", "BJ01", "o-1"))
 	}
 	full, err := s.List(ctx, customer.MaxLimit, "")
-	require.NoError(t, err)
-	require.Len(t, full.Customers, 23)
-	assert.Empty(t, full.Next)
+	requireNoError(t, err)
+	requireLen(t, full.Customers, 23)
+	assertEmpty(t, full.Next)
 
 	var paged []customer.Customer
 	cursor := ""
 	pages := 0
 	for {
 		p, err := s.List(ctx, 5, cursor)
-		require.NoError(t, err)
-		require.LessOrEqual(t, len(p.Customers), 5)
+		requireNoError(t, err)
+		requireLessOrEqual(t, len(p.Customers), 5)
 		paged = append(paged, p.Customers...)
 		pages++
 		if p.Next == "" {
@@ -348,22 +345,22 @@ func testListPages(t *testing.T, s customer.Store) {
 		}
 		cursor = p.Next
 	}
-	assert.Equal(t, 5, pages)
-	assert.Equal(t, numbers(full.Customers), numbers(paged))
+	assertEqual(t, 5, pages)
+	assertEqual(t, numbers(full.Customers), numbers(paged))
 
 	// An exact multiple of the limit ends without an empty extra page.
 	var count int
 	cursor = ""
 	for {
 		p, err := s.List(ctx, 23, cursor)
-		require.NoError(t, err)
+		requireNoError(t, err)
 		count += len(p.Customers)
 		if p.Next == "" {
 			break
 		}
 		cursor = p.Next
 	}
-	assert.Equal(t, 23, count)
+	assertEqual(t, 23, count)
 }
 
 func testPagesAcrossInserts(t *testing.T, s customer.Store) {
@@ -371,8 +368,8 @@ func testPagesAcrossInserts(t *testing.T, s customer.Store) {
 		register(t, s, Person(n, id("110105", 1980, 2, 1+i, 100+i), "13800000000", "BJ01", "o-1"))
 	}
 	p1, err := s.List(ctx, 3, "")
-	require.NoError(t, err)
-	assert.Equal(t, []string{"安娜", "白雪", "陈晨"}, names(p1.Customers))
+	requireNoError(t, err)
+	assertEqual(t, []string{"安娜", "白雪", "陈晨"}, names(p1.Customers))
 
 	// Inserted before the cursor: not seen on later pages. After it: seen in order.
 	register(t, s, Person("阿宝", id("110105", 1981, 1, 1, 201), "13800000000", "BJ01", "o-1"))
@@ -380,7 +377,7 @@ func testPagesAcrossInserts(t *testing.T, s customer.Store) {
 	register(t, s, Person("冯雷", id("110105", 1981, 1, 3, 205), "13800000000", "BJ01", "o-1"))
 
 	rest := all(t, s, customer.Query{Limit: 3, Cursor: p1.Next})
-	assert.Equal(t, []string{"陈晨", "丁一", "方芳", "冯雷", "高山"}, names(rest), "the second 陈晨 has a higher number, so it sorts after the cursor")
+	assertEqual(t, []string{"陈晨", "丁一", "方芳", "冯雷", "高山"}, names(rest), "the second 陈晨 has a higher number, so it sorts after the cursor")
 }
 
 func testBadLimitsAndCursors(t *testing.T, s customer.Store) {
@@ -388,20 +385,20 @@ func testBadLimitsAndCursors(t *testing.T, s customer.Store) {
 	register(t, s, Person("张四", id("110105", 1990, 3, 8, 11), "13800000000", "BJ01", "o-1"))
 	for _, limit := range []int{-1, customer.MaxLimit + 1} {
 		_, err := s.List(ctx, limit, "")
-		require.ErrorIs(t, err, customer.ErrBadQuery, "limit %d", limit)
+		requireErrorIs(t, err, customer.ErrBadQuery, "limit %d", limit)
 	}
 	_, err := s.List(ctx, customer.MaxLimit, "")
-	require.NoError(t, err)
+	requireNoError(t, err)
 
 	for _, cur := range []string{"!!!", "AA", "AQ", "AQRuYW1l", "bm90IGEgY3Vyc29y", string(make([]byte, 5000))} {
 		_, err := s.List(ctx, 10, cur)
-		require.ErrorIs(t, err, customer.ErrBadCursor, "cursor %q", cur)
+		requireErrorIs(t, err, customer.ErrBadCursor, "cursor %q", cur)
 	}
 	p, err := s.Search(ctx, customer.Query{Pinyin: "zhang", Limit: 1})
-	require.NoError(t, err)
-	require.NotEmpty(t, p.Next)
+	requireNoError(t, err)
+	requireNotEmpty(t, p.Next)
 	_, err = s.List(ctx, 1, p.Next)
-	require.ErrorIs(t, err, customer.ErrBadCursor, "a pinyin cursor is refused by List")
+	requireErrorIs(t, err, customer.ErrBadCursor, "a pinyin cursor is refused by List")
 }
 
 func testSearchExact(t *testing.T, s customer.Store) {
@@ -430,11 +427,11 @@ func testSearchExact(t *testing.T, s customer.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := all(t, s, tt.give)
-			assert.Equal(t, tt.want, append([]customer.Number{}, numbers(got)...))
+			assertEqual(t, tt.want, append([]customer.Number{}, numbers(got)...))
 		})
 	}
 	_, err := s.Search(ctx, customer.Query{Number: "P00000000000"})
-	require.ErrorIs(t, err, customer.ErrBadQuery, "a mistyped number is refused before any lookup")
+	requireErrorIs(t, err, customer.ErrBadQuery, "a mistyped number is refused before any lookup")
 }
 
 func testSearchNamePrefix(t *testing.T, s customer.Store) {
@@ -455,7 +452,7 @@ func testSearchNamePrefix(t *testing.T, s customer.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := all(t, s, customer.Query{NamePrefix: tt.give, Limit: 1})
-			assert.Equal(t, tt.want, append([]string{}, names(got)...))
+			assertEqual(t, tt.want, append([]string{}, names(got)...))
 		})
 	}
 }
@@ -485,20 +482,20 @@ func testSearchPinyin(t *testing.T, s customer.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := all(t, s, customer.Query{Pinyin: tt.give, Limit: 2})
-			assert.ElementsMatch(t, tt.want, append([]string{}, names(got)...))
+			assertElementsMatch(t, tt.want, append([]string{}, names(got)...))
 			seen := map[customer.Number]bool{}
 			for _, c := range got {
-				assert.False(t, seen[c.Number], "%s returned twice", c.Number)
+				assertFalse(t, seen[c.Number], "%s returned twice", c.Number)
 				seen[c.Number] = true
 			}
 		})
 	}
 	p, err := s.Search(ctx, customer.Query{Pinyin: "zhangsan"})
-	require.NoError(t, err)
-	assert.Equal(t, []customer.Number{regs[0].Number, regs[1].Number, regs[2].Number}, numbers(p.Customers), "same spelling: name order, ties by number")
+	requireNoError(t, err)
+	assertEqual(t, []customer.Number{regs[0].Number, regs[1].Number, regs[2].Number}, numbers(p.Customers), "same spelling: name order, ties by number")
 
 	_, err = s.Search(ctx, customer.Query{Pinyin: "zhang san"})
-	require.ErrorIs(t, err, customer.ErrBadQuery)
+	requireErrorIs(t, err, customer.ErrBadQuery)
 }
 
 func testSearchFilters(t *testing.T, s customer.Store) {
@@ -510,7 +507,7 @@ func testSearchFilters(t *testing.T, s customer.Store) {
 	e := register(t, s, Company("某某公司", CreditCode("91350100M000100Y4"), "BJ01", "o-2"))
 	closedRec := register(t, s, Person("关闭客户", id("110105", 1970, 6, 1, 13), "13800000000", "BJ01", "o-1"))
 	_, err := s.Close(ctx, closedRec.Number, 1, "o-1")
-	require.NoError(t, err)
+	requireNoError(t, err)
 
 	tests := []struct {
 		name string
@@ -531,7 +528,7 @@ func testSearchFilters(t *testing.T, s customer.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := all(t, s, customer.Query{Filters: tt.give, Limit: 1})
-			assert.ElementsMatch(t, tt.want, numbers(got))
+			assertElementsMatch(t, tt.want, numbers(got))
 		})
 	}
 	bad := []map[string]string{
@@ -544,7 +541,7 @@ func testSearchFilters(t *testing.T, s customer.Store) {
 	}
 	for _, f := range bad {
 		_, err := s.Search(ctx, customer.Query{Filters: f})
-		require.ErrorIs(t, err, customer.ErrBadQuery, "%v", f)
+		requireErrorIs(t, err, customer.ErrBadQuery, "%v", f)
 	}
 }
 
@@ -553,31 +550,31 @@ func testContacts(t *testing.T, s customer.Store) {
 	t1 := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	t2 := time.Date(2025, 2, 1, 9, 0, 0, 0, time.UTC)
 	_, err := s.AddContact(ctx, c.Number, customer.Contact{At: t1, Officer: "o-1", Channel: customer.ChannelVisit, Note: "上门拜访"})
-	require.NoError(t, err)
+	requireNoError(t, err)
 	_, err = s.AddContact(ctx, c.Number, customer.Contact{At: t2, Officer: "o-2", Channel: customer.ChannelPhone, Note: "电话回访"})
-	require.NoError(t, err)
+	requireNoError(t, err)
 	added, err := s.AddContact(ctx, c.Number, customer.Contact{Officer: "o-3", Channel: customer.ChannelEmail})
-	require.NoError(t, err)
-	assert.False(t, added.At.IsZero(), "a zero time means now")
+	requireNoError(t, err)
+	assertFalse(t, added.At.IsZero(), "a zero time means now")
 
 	_, err = s.AddContact(ctx, c.Number, customer.Contact{At: t1, Officer: "", Channel: 0})
 	var ve *customer.ValidationError
-	require.ErrorAs(t, err, &ve)
-	assert.Len(t, ve.Problems, 2)
+	requireErrorAs(t, err, &ve)
+	assertLen(t, ve.Problems, 2)
 
 	n, err := customer.NewNumber(customer.KindIndividual, 999999)
-	require.NoError(t, err)
+	requireNoError(t, err)
 	_, err = s.AddContact(ctx, n, customer.Contact{At: t1, Officer: "o-1", Channel: customer.ChannelVisit})
-	require.ErrorIs(t, err, customer.ErrNotFound)
+	requireErrorIs(t, err, customer.ErrNotFound)
 
 	log, err := s.Contacts(ctx, c.Number)
-	require.NoError(t, err)
-	require.Len(t, log, 3)
-	assert.Equal(t, "电话回访", log[0].Note)
-	assert.Equal(t, customer.ChannelPhone, log[0].Channel)
-	assert.Equal(t, "上门拜访", log[1].Note)
-	assert.Equal(t, "o-3", log[2].Officer)
-	assert.True(t, log[0].At.Equal(t2))
+	requireNoError(t, err)
+	requireLen(t, log, 3)
+	assertEqual(t, "电话回访", log[0].Note)
+	assertEqual(t, customer.ChannelPhone, log[0].Channel)
+	assertEqual(t, "上门拜访", log[1].Note)
+	assertEqual(t, "o-3", log[2].Officer)
+	assertTrue(t, log[0].At.Equal(t2))
 }
 
 func testConcurrentRegister(t *testing.T, s customer.Store) {
@@ -607,9 +604,9 @@ func testConcurrentRegister(t *testing.T, s customer.Store) {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		require.NoError(t, err)
+		requireNoError(t, err)
 	}
-	assert.Len(t, seen, workers*each, "every register got its own number")
+	assertLen(t, seen, workers*each, "every register got its own number")
 	got := all(t, s, customer.Query{Limit: customer.MaxLimit})
-	assert.Len(t, got, workers*each)
+	assertLen(t, got, workers*each)
 }
