@@ -138,14 +138,14 @@ func indexOf(names []string, s string) int {
 }
 
 func intervalLabel(lo, hi *float64) string {
-	l, h := "-∞", "+∞"
+	l, h := "(-∞", "+∞"
 	if lo != nil {
-		l = strconv.FormatFloat(*lo, 'g', -1, 64)
+		l = "[" + strconv.FormatFloat(*lo, 'g', -1, 64)
 	}
 	if hi != nil {
 		h = strconv.FormatFloat(*hi, 'g', -1, 64)
 	}
-	return "[" + l + ", " + h + ")"
+	return l + ", " + h + ")"
 }
 
 // outcome returns the index of the outcome the facts fall into.

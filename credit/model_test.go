@@ -89,7 +89,7 @@ func TestMoneyVariableAndDTI(t *testing.T) {
 		want   string // bin of capacity.dti
 	}{
 		{"dti 0.2 is in [0.2, 0.35)", "10000", "2000", "[0.2, 0.35)"},
-		{"dti just below 0.2", "10000.00", "1999.99", "[-∞, 0.2)"},
+		{"dti just below 0.2", "10000.00", "1999.99", "(-∞, 0.2)"},
 		{"zero income is missing", "0", "100", "missing"},
 	}
 	for _, tt := range tests {

@@ -34,7 +34,7 @@ type Report struct {
 // Points is what one characteristic contributed to a score.
 type Points struct {
 	Variable   string  `json:"variable"`
-	Bin        string  `json:"bin"` // "[1000, 5000)", "{rent, family}", "missing", "special 0"
+	Bin        string  `json:"bin"` // "[1000, 5000)", "(-∞, 0.2)", "{rent, family}", "missing", "special 0"
 	Points     float64 `json:"points"`
 	MaxPoints  float64 `json:"max_points"`
 	ReasonCode string  `json:"reason_code"`

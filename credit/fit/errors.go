@@ -15,6 +15,8 @@ var (
 	ErrNotNumeric = errors.New("fit: text in a numeric column")
 	// ErrDuplicateColumn: two header fields have the same name.
 	ErrDuplicateColumn = errors.New("fit: duplicate column name")
+	// ErrNoColumnName: a header field is empty.
+	ErrNoColumnName = errors.New("fit: header field is empty")
 	// ErrNoRows: the table has a header but no data rows, or no header at all.
 	ErrNoRows = errors.New("fit: table has no data rows")
 	// ErrUnknownColumn: a configured column is not in the table.

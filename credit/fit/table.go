@@ -119,8 +119,8 @@ type CSVConfig struct {
 
 // ReadCSV reads a table with a header row. Every problem is reported at once in a
 // *TableError: rows with the wrong number of fields (ErrRaggedRow), duplicate header names
-// (ErrDuplicateColumn), text in a numeric column (ErrNotNumeric), and an empty table
-// (ErrNoRows). A column whose Kind is not forced is numeric when every non-missing cell is a
+// (ErrDuplicateColumn), empty header fields (ErrNoColumnName), text in a numeric column
+// (ErrNotNumeric), and an empty table (ErrNoRows). A column whose Kind is not forced is numeric when every non-missing cell is a
 // finite number, categorical when fewer than half are, and an ErrNotNumeric error otherwise
 // (naming the rows with text: declare the column Categorical if the text is meant).
 // Malformed quoting stops the read with the *csv.ParseError (wrapped; use errors.As).
@@ -153,6 +153,9 @@ func ReadCSV(r io.Reader, cfg CSVConfig) (*Table, error) {
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		names[i] = h
+		if h == "" {
+			probs.add("", 0, "field "+strconv.Itoa(i+1), ErrNoColumnName)
+		}
 		if seen[h] {
 			probs.add(h, 0, "", ErrDuplicateColumn)
 		}
