@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/creditkit/creditkit/server"
+	"github.com/creditkit/creditkit/server/store"
+)
+
+// serveOptions are the settings of creditkit serve.
+type serveOptions struct {
+	addr            string
+	data            string
+	db              string
+	bodyLimit       int
+	readTimeout     time.Duration
+	writeTimeout    time.Duration
+	idleTimeout     time.Duration
+	shutdownTimeout time.Duration
+	logLevel        slog.Level
+}
+
+func newServeCommand(getenv func(string) string) *cobra.Command {
+	o := serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTP server",
+		Long: `Run the creditkit HTTP server.
+
+With no --db it keeps its data in an SQLite database in the data directory, created if
+missing; --db postgres://user:password@host/db uses PostgreSQL instead. Migrations are
+applied at start. SIGTERM or SIGINT stops it gracefully: requests in flight finish, the
+database closes and the exit code is 0.
+
+Every flag can also be set by the environment variable shown with it; the command line wins.
+Authentication is not built yet: every request acts as a local anonymous admin, so bind
+to a trusted interface only.`,
+		Args: cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			return applyEnv(cmd.Flags(), getenv)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", ":8080", "address to listen on, host:port (env "+envName("addr")+")")
+	f.StringVar(&o.data, "data", "./creditkit-data", "data directory, created 0700 if missing (env "+envName("data")+")")
+	f.StringVar(&o.db, "db", "", "database: empty for SQLite in the data directory, or a postgres:// URL (env "+envName("db")+")")
+	f.IntVar(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes (env "+envName("body-limit")+")")
+	f.DurationVar(&o.readTimeout, "read-timeout", server.DefaultReadTimeout, "time to read a request (env "+envName("read-timeout")+")")
+	f.DurationVar(&o.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "time to handle a request and write its response (env "+envName("write-timeout")+")")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", server.DefaultIdleTimeout, "time to keep an idle connection (env "+envName("idle-timeout")+")")
+	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests in flight get to finish at shutdown (env "+envName("shutdown-timeout")+")")
+	f.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error (env "+envName("log-level")+")")
+	return cmd
+}
+
+func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write([]byte) (int, error) }) error {
+	if o.bodyLimit <= 0 || o.readTimeout <= 0 || o.writeTimeout <= 0 || o.idleTimeout <= 0 || o.shutdownTimeout <= 0 {
+		return usageError{errors.New("body limit and timeouts must be positive")}
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
+
+	dsn, where := o.db, ""
+	if dsn == "" {
+		if err := os.MkdirAll(o.data, 0o700); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+		dsn = filepath.Join(o.data, "creditkit.db")
+		where = "sqlite " + dsn
+	} else {
+		where = redactDSN(dsn)
+	}
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	st, err := store.Open(openCtx, dsn)
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("closing the database", "error", err.Error())
+		}
+	}()
+	v, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+
+	srv, err := server.New(server.Config{
+		Store:        st,
+		Logger:       log,
+		BodyLimit:    o.bodyLimit,
+		ReadTimeout:  o.readTimeout,
+		WriteTimeout: o.writeTimeout,
+		IdleTimeout:  o.idleTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	base := baseURL(ln.Addr())
+	log.Info("listening", "url", base, "database", where, "schema_version", v)
+	fmt.Fprintf(stdout, "creditkit serving %s on %s — try: curl -s %s/readyz (API description: %s/openapi.json)\n", where, base, base, base)
+
+	sigCtx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-sigCtx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "timeout", o.shutdownTimeout.String())
+	shutCtx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// baseURL is the URL a local client reaches addr at: an unspecified host becomes the
+// loopback address.
+func baseURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// redactDSN hides a password in a PostgreSQL URL, for logs.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres (unparsable URL)"
+	}
+	u.RawQuery = ""
+	return strings.TrimSuffix(u.Redacted(), "?")
+}
