@@ -162,3 +162,70 @@ func ExampleImport() {
 	// <nil> 9
 	// true
 }
+
+func ExampleNew() {
+	t, _ := tree.New(tree.Row{Kind: tree.KindBank, Name: "示范银行"})
+	branch, _ := t.Add(tree.Row{Parent: t.Root().ID, Kind: tree.KindBranch, Name: "杭州分行", Attrs: map[string]string{tree.AttrRegion: "浙江"}})
+	group, _ := t.Add(tree.Row{Parent: branch, Kind: tree.KindGroup, Name: "吉利集团", Limit: limit("5000000")})
+	_, _ = t.Add(tree.Row{Parent: group, Kind: tree.KindCustomer, Name: "吉利汽车", Customer: "C100", Exposure: money("1200000")})
+	_, err := t.Add(tree.Row{Parent: group, Kind: tree.KindCustomer, Name: "吉利汽车", Customer: "C100"})
+	fmt.Println(errors.Is(err, tree.ErrDuplicateCustomer))
+	c, _ := t.Customer("C100")
+	g, _ := t.Get(c.Parent)
+	fmt.Println(c.ID, c.Name, c.Depth, g.Name, g.Total, g.Limit.Decimal)
+	// Output:
+	// true
+	// 4 吉利汽车 3 吉利集团 1200000 5000000
+}
+
+func ExampleTree_Remove() {
+	t := smallBank()
+	fmt.Println(errors.Is(t.Remove(5, false), tree.ErrNotEmpty))
+	_ = t.Remove(5, true) // 华润置地 and its customer
+	total, _ := t.Exposure(4)
+	_, err := t.Customer("C001")
+	fmt.Println(t.Len(), total, errors.Is(err, tree.ErrNotFound))
+	// Output:
+	// true
+	// 7 500000 true
+}
+
+func ExampleTree_SetLimit() {
+	t := smallBank()
+	_ = t.SetLimit(3, limit("90000")) // 上海分行
+	room, ok, _ := t.Headroom(9)
+	fmt.Println(room, ok)
+	err := t.SetLimit(3, limit("-1"))
+	fmt.Println(errors.Is(err, tree.ErrNegative))
+	// Output:
+	// -10000 true
+	// true
+}
+
+func ExampleLargeExposureLimit() {
+	lim, _ := tree.LargeExposureLimit(money("2000000"), money("0.25"))
+	t := smallBank()
+	_ = t.Link(tree.Link{From: "C001", To: "C002", Kind: tree.LinkSameController})
+	sets, _ := t.Connected(lim)
+	for _, s := range sets {
+		fmt.Println(s.Customers, s.Exposure, s.Limit, s.Over, s.UnderOneGroup)
+	}
+	fmt.Println(len(t.Links("C001")))
+	_ = t.Unlink("C002", "C001", tree.LinkSameController)
+	fmt.Println(len(t.Links("C001")))
+	// Output:
+	// [C001 C002] 800000 500000 true true
+	// 1
+	// 0
+}
+
+func ExampleTree_Rows() {
+	t := smallBank()
+	for _, r := range t.Rows()[:3] {
+		fmt.Println(r.ID, r.Parent, r.Kind, r.Name, r.Limit.Valid)
+	}
+	// Output:
+	// 1 0 bank 示范银行 false
+	// 2 1 branch 北京分行 false
+	// 4 2 group 华润集团 true
+}
