@@ -80,3 +80,28 @@ func BenchmarkAssess(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkScoreColumns1M(b *testing.B) {
+	m := benchModel(b)
+	const n = 1_000_000
+	cols := m.Columns(batchFacts(b, n))
+	scores := make([]float64, n)
+	b.Run("one-core", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := m.ScoreColumns(cols, scores); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+	b.Run("all-cores", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := m.ScoreColumnsParallel(cols, scores, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+}

@@ -159,8 +159,16 @@ func (c *compiledChar) outcome(f *Facts) int {
 		return int(c.catBin[v])
 	}
 	x, ok := c.num(f)
-	if !ok || math.IsNaN(x) {
+	if !ok {
 		return missing
+	}
+	return c.numOutcome(x)
+}
+
+// numOutcome returns the outcome of a numeric value; NaN is missing.
+func (c *compiledChar) numOutcome(x float64) int {
+	if math.IsNaN(x) {
+		return len(c.points) - 1
 	}
 	for k, s := range c.special {
 		if x == s {

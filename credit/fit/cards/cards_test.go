@@ -150,3 +150,10 @@ func TestGapIsValidationError(t *testing.T) {
 	_, err := cards.ReadScorecardpy(strings.NewReader(src), cards.Options{})
 	require.ErrorIs(t, err, credit.ErrInvalid)
 }
+
+func TestInvalidUTF8(t *testing.T) {
+	_, err := cards.ReadScorecardpy(strings.NewReader("variable,bin,points\n\x82,\"[-inf,inf)\",1\n"), cards.Options{})
+	require.ErrorIs(t, err, cards.ErrFormat)
+	_, err = cards.ReadPMML(strings.NewReader("<PMML><Scorecard modelName=\"\x82\"/></PMML>"), cards.Options{})
+	require.ErrorIs(t, err, cards.ErrFormat)
+}

@@ -407,6 +407,12 @@ func readCharacteristic(b *builder, pc pmmlCharacteristic, numeric map[string]bo
 	if v == nil {
 		return fail("", "characteristic without attributes")
 	}
+	if catchAll != nil && len(v.ranges) == 0 && (v.numeric || (!v.typed && numeric[v.name])) {
+		// A numeric characteristic whose only range is everything: the catch-all is that bin.
+		v.setKind(true)
+		v.ranges = append(v.ranges, rangeBin{lo: math.Inf(-1), hi: math.Inf(1), points: catchAll.Points, code: catchAll.ReasonCode})
+		catchAll = nil
+	}
 	if catchAll != nil {
 		switch {
 		case v.missing == nil:

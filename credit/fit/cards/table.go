@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/creditkit/creditkit/credit"
 )
@@ -170,6 +171,9 @@ func readRows(r io.Reader, format, varCol, binCol, ptsCol string) ([]cardRow, er
 			return nil, &FormatError{Format: format, Line: line, Msg: "too few fields"}
 		}
 		row := cardRow{line: line, variable: strings.TrimSpace(rec[iv]), bin: strings.TrimSpace(rec[ib])}
+		if !utf8.ValidString(row.variable) || !utf8.ValidString(row.bin) {
+			return nil, &FormatError{Format: format, Line: line, Msg: "text is not valid UTF-8"}
+		}
 		if row.variable == "" {
 			return nil, row.fail(format, "empty variable")
 		}
