@@ -103,12 +103,14 @@ func (t *transport) place(i0 int) {
 			break
 		}
 		scanned = append(scanned, j)
+		vj := t.v[j]
 		for _, i := range t.members[j] {
-			base := it.d - t.reducedBase(i)
-			for a := t.start[i]; a < t.start[i+1]; a++ {
-				k := int(t.to[a])
-				if k != j && !t.done[k] {
-					t.relax(k, base+t.cost[a]-t.v[k], i)
+			base := it.d - (t.cost[t.at[i]] - vj)
+			to, cost := t.to[t.start[i]:t.start[i+1]], t.cost[t.start[i]:t.start[i+1]]
+			for a, k32 := range to {
+				k := int(k32)
+				if d := base + cost[a] - t.v[k]; d < t.dist[k] && !t.done[k] {
+					t.relax(k, d, i)
 				}
 			}
 			if !t.done[m] {

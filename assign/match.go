@@ -42,6 +42,7 @@ type Matcher struct {
 	linked     map[string][]uint64 // customer → officers linked to it
 	authority  []int64             // authority in 1/10,000 units, or -1 when it does not fit
 	senior     []float64
+	large      float64 // rules.LargeAmount as a float, for the seniority fit only
 	allOfficer []uint64
 
 	mu     sync.Mutex
@@ -91,6 +92,7 @@ func NewMatcher(officers []Officer, rules Rules, cfg Config) (*Matcher, error) {
 	if m.now == nil {
 		m.now = time.Now
 	}
+	m.large = rules.LargeAmount.InexactFloat64()
 	m.officers = slices.Clone(officers)
 	slices.SortFunc(m.officers, func(a, b Officer) int { return strings.Compare(a.ID, b.ID) })
 	n := len(m.officers)
@@ -270,7 +272,7 @@ func (m *Matcher) facts(c *Case) caseFacts {
 			f.minYears = math.Max(f.minYears, float64(s.MinYears))
 		}
 	}
-	amt := math.Min(c.Amount.Div(m.rules.LargeAmount).InexactFloat64(), 1)
+	amt := math.Min(c.Amount.InexactFloat64()/m.large, 1)
 	term := math.Min(float64(c.TermMonths)/float64(m.rules.LongTermMonths), 1)
 	f.demand = math.Max(0, math.Max(amt, term))
 	return f

@@ -126,9 +126,8 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 	}
 	// Arcs: each case to its eligible officers (capacity left to the flow).
 	start := make([]int, len(cases)+1)
-	var to []int32
-	var score []float64
-	var cands []Candidate
+	to := make([]int32, 0, 16*len(cases))
+	score := make([]float64, 0, 16*len(cases))
 	noneEligible := map[int][]RuleCount{}
 	best := 0.0
 	for k := range cases {
@@ -144,15 +143,13 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 			for word != 0 {
 				j := w<<6 + bits.TrailingZeros64(word)
 				word &= word - 1
-				cd := m.score(c, &f, j, m.load[j])
-				s := cd.Score
+				s := m.score(c, &f, j, m.load[j]).Score
 				if branch != "" && m.officers[j].Branch == branch {
 					s += bonus
 				}
 				best = math.Max(best, s)
 				to = append(to, int32(j))
 				score = append(score, s)
-				cands = append(cands, cd)
 			}
 		}
 		start[k+1] = len(to)
@@ -195,7 +192,10 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 	for k := range cases {
 		c := &cases[k]
 		if a := t.at[k]; a >= 0 {
-			cd := cands[a]
+			f := m.facts(c)
+			f.date = date
+			j := int(to[a])
+			cd := m.score(c, &f, j, m.load[j])
 			p.Assignments = append(p.Assignments, Assignment{Case: c.ApplicationID, Officer: cd.Officer, Candidate: cd})
 			p.TotalScore += cd.Score
 			continue
