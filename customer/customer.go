@@ -13,7 +13,7 @@ import (
 type Customer struct {
 	Number     Number      `json:"number"`
 	Kind       Kind        `json:"kind" validate:"required,enum"`
-	Branch     string      `json:"branch" validate:"required,max=32,printascii"`
+	Branch     string      `json:"branch" validate:"required,max=32,code"`
 	Officer    string      `json:"officer" validate:"required,max=64"`
 	Tags       []string    `json:"tags,omitempty" validate:"max=32,dive,required,max=32"`
 	Status     Status      `json:"status"`

@@ -12,8 +12,12 @@ func enumName[T ~uint8](v T, names []string, typ string) string {
 	return names[v-1]
 }
 
-// enumParse finds text in names and returns its 1-based value.
+// enumParse finds text in names and returns its 1-based value; empty text is the zero
+// value (unset), which validation rejects where a value is required.
 func enumParse[T ~uint8](text []byte, names []string, typ string) (T, error) {
+	if len(text) == 0 {
+		return 0, nil
+	}
 	for i, n := range names {
 		if string(text) == n {
 			return T(i + 1), nil
@@ -22,9 +26,13 @@ func enumParse[T ~uint8](text []byte, names []string, typ string) (T, error) {
 	return 0, &EnumError{Type: typ, Value: string(text)}
 }
 
-// enumMarshal returns the text form of v, refusing unset and unknown values.
+// enumMarshal returns the text form of v: "" for the zero value (unset), an *EnumError for
+// an unknown value.
 func enumMarshal[T ~uint8](v T, names []string, typ string) ([]byte, error) {
-	if v == 0 || int(v) > len(names) {
+	if v == 0 {
+		return []byte{}, nil
+	}
+	if int(v) > len(names) {
 		return nil, &EnumError{Type: typ, Value: fmt.Sprint(uint8(v))}
 	}
 	return []byte(names[v-1]), nil
@@ -62,10 +70,12 @@ func (k Kind) String() string { return enumName(k, kindNames, "Kind") }
 // Valid reports whether k is a defined, non-zero kind.
 func (k Kind) Valid() bool { return k > 0 && int(k) <= len(kindNames) }
 
-// MarshalText implements encoding.TextMarshaler; an unset or unknown kind is an error.
+// MarshalText implements encoding.TextMarshaler; the zero value is "" and an unknown
+// kind is an *EnumError.
 func (k Kind) MarshalText() ([]byte, error) { return enumMarshal(k, kindNames, "Kind") }
 
-// UnmarshalText implements encoding.TextUnmarshaler; unknown text is an *EnumError.
+// UnmarshalText implements encoding.TextUnmarshaler; empty text is the zero value and
+// unknown text an *EnumError.
 func (k *Kind) UnmarshalText(b []byte) error {
 	v, err := enumParse[Kind](b, kindNames, "Kind")
 	*k = v
@@ -89,10 +99,12 @@ func (g Gender) String() string { return enumName(g, genderNames, "Gender") }
 // Valid reports whether g is a defined, non-zero gender.
 func (g Gender) Valid() bool { return g > 0 && int(g) <= len(genderNames) }
 
-// MarshalText implements encoding.TextMarshaler.
+// MarshalText implements encoding.TextMarshaler: "" for the zero value, an *EnumError for an
+// unknown value.
 func (g Gender) MarshalText() ([]byte, error) { return enumMarshal(g, genderNames, "Gender") }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler: "" is the zero value, unknown text an
+// *EnumError.
 func (g *Gender) UnmarshalText(b []byte) error {
 	v, err := enumParse[Gender](b, genderNames, "Gender")
 	*g = v
@@ -116,10 +128,12 @@ func (s Status) String() string { return enumName(s, statusNames, "Status") }
 // Valid reports whether s is a defined, non-zero status.
 func (s Status) Valid() bool { return s > 0 && int(s) <= len(statusNames) }
 
-// MarshalText implements encoding.TextMarshaler.
+// MarshalText implements encoding.TextMarshaler: "" for the zero value, an *EnumError for an
+// unknown value.
 func (s Status) MarshalText() ([]byte, error) { return enumMarshal(s, statusNames, "Status") }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler: "" is the zero value, unknown text an
+// *EnumError.
 func (s *Status) UnmarshalText(b []byte) error {
 	v, err := enumParse[Status](b, statusNames, "Status")
 	*s = v
@@ -145,10 +159,12 @@ func (d DocType) String() string { return enumName(d, docTypeNames, "DocType") }
 // Valid reports whether d is a defined, non-zero document type.
 func (d DocType) Valid() bool { return d > 0 && int(d) <= len(docTypeNames) }
 
-// MarshalText implements encoding.TextMarshaler.
+// MarshalText implements encoding.TextMarshaler: "" for the zero value, an *EnumError for an
+// unknown value.
 func (d DocType) MarshalText() ([]byte, error) { return enumMarshal(d, docTypeNames, "DocType") }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler: "" is the zero value, unknown text an
+// *EnumError.
 func (d *DocType) UnmarshalText(b []byte) error {
 	v, err := enumParse[DocType](b, docTypeNames, "DocType")
 	*d = v
@@ -174,10 +190,12 @@ func (m Marital) String() string { return enumName(m, maritalNames, "Marital") }
 // Valid reports whether m is a defined, non-zero marital status.
 func (m Marital) Valid() bool { return m > 0 && int(m) <= len(maritalNames) }
 
-// MarshalText implements encoding.TextMarshaler.
+// MarshalText implements encoding.TextMarshaler: "" for the zero value, an *EnumError for an
+// unknown value.
 func (m Marital) MarshalText() ([]byte, error) { return enumMarshal(m, maritalNames, "Marital") }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler: "" is the zero value, unknown text an
+// *EnumError.
 func (m *Marital) UnmarshalText(b []byte) error {
 	v, err := enumParse[Marital](b, maritalNames, "Marital")
 	*m = v
@@ -205,12 +223,14 @@ func (e Education) String() string { return enumName(e, educationNames, "Educati
 // Valid reports whether e is a defined, non-zero education level.
 func (e Education) Valid() bool { return e > 0 && int(e) <= len(educationNames) }
 
-// MarshalText implements encoding.TextMarshaler.
+// MarshalText implements encoding.TextMarshaler: "" for the zero value, an *EnumError for an
+// unknown value.
 func (e Education) MarshalText() ([]byte, error) {
 	return enumMarshal(e, educationNames, "Education")
 }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler: "" is the zero value, unknown text an
+// *EnumError.
 func (e *Education) UnmarshalText(b []byte) error {
 	v, err := enumParse[Education](b, educationNames, "Education")
 	*e = v
@@ -253,12 +273,14 @@ func (i Industry) String() string { return enumName(i, industryNames, "Industry"
 // Valid reports whether i is a defined, non-zero section.
 func (i Industry) Valid() bool { return i > 0 && int(i) <= len(industryNames) }
 
-// MarshalText implements encoding.TextMarshaler.
+// MarshalText implements encoding.TextMarshaler: "" for the zero value, an *EnumError for an
+// unknown value.
 func (i Industry) MarshalText() ([]byte, error) {
 	return enumMarshal(i, industryNames, "Industry")
 }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler: "" is the zero value, unknown text an
+// *EnumError.
 func (i *Industry) UnmarshalText(b []byte) error {
 	v, err := enumParse[Industry](b, industryNames, "Industry")
 	*i = v
@@ -284,10 +306,12 @@ func (c Channel) String() string { return enumName(c, channelNames, "Channel") }
 // Valid reports whether c is a defined, non-zero channel.
 func (c Channel) Valid() bool { return c > 0 && int(c) <= len(channelNames) }
 
-// MarshalText implements encoding.TextMarshaler.
+// MarshalText implements encoding.TextMarshaler: "" for the zero value, an *EnumError for an
+// unknown value.
 func (c Channel) MarshalText() ([]byte, error) { return enumMarshal(c, channelNames, "Channel") }
 
-// UnmarshalText implements encoding.TextUnmarshaler.
+// UnmarshalText implements encoding.TextUnmarshaler: "" is the zero value, unknown text an
+// *EnumError.
 func (c *Channel) UnmarshalText(b []byte) error {
 	v, err := enumParse[Channel](b, channelNames, "Channel")
 	*c = v

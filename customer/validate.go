@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"regexp"
 	"strings"
 	"time"
 
@@ -55,6 +54,7 @@ var customMessages = map[string][2]string{
 	"enum":             {"%s must be one of the defined values", "%s必须是规定的取值之一"},
 	"notfuture":        {"%s must not be in the future", "%s不能晚于今天"},
 	"cnmobile":         {"%s must be a mainland mobile number (11 digits starting 13–19, optional +86)", "%s必须是有效的中国大陆手机号码"},
+	"code":             {"%s must be ASCII letters, digits, - and _", "%s只能包含英文字母、数字、-和_"},
 	"postcode":         {"%s must be a 6-digit postcode", "%s必须是6位数字邮政编码"},
 	"uscc":             {"%s must be a valid unified social credit code (GB 32100)", "%s必须是有效的统一社会信用代码"},
 	"nonneg":           {"%s must be a non-negative amount", "%s不能为负数"},
@@ -71,13 +71,53 @@ var customMessages = map[string][2]string{
 	"excluded":         {"%s must be empty for this customer kind", "%s对该客户类型必须为空"},
 }
 
-var (
-	mobileRE   = regexp.MustCompile(`^(\+86)?1[3-9][0-9]{9}$`)
-	postcodeRE = regexp.MustCompile(`^[0-9]{6}$`)
-	passportRE = regexp.MustCompile(`^[A-Z0-9]{5,17}$`)
-	hkmoRE     = regexp.MustCompile(`^[HM][0-9]{8}([0-9]{2})?$`)
-	twRE       = regexp.MustCompile(`^[0-9]{8}$`)
-)
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isMobile reports whether s is a mainland mobile: optional +86, then 1[3-9] and 9 digits.
+func isMobile(s string) bool {
+	s = strings.TrimPrefix(s, "+86")
+	return len(s) == 11 && s[0] == '1' && s[1] >= '3' && s[1] <= '9' && allDigits(s)
+}
+
+// isCode reports whether s is made of ASCII letters, digits, '-' and '_'.
+func isCode(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func isPostcode(s string) bool { return len(s) == 6 && allDigits(s) }
+
+// isPassport reports whether s is 5 to 17 upper-case letters and digits.
+func isPassport(s string) bool {
+	if len(s) < 5 || len(s) > 17 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && (s[i] < 'A' || s[i] > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// isHKMacauPermit reports whether s is H or M followed by 8 or 10 digits.
+func isHKMacauPermit(s string) bool {
+	return (len(s) == 9 || len(s) == 11) && (s[0] == 'H' || s[0] == 'M') && allDigits(s[1:])
+}
+
+func isTaiwanPermit(s string) bool { return len(s) == 8 && allDigits(s) }
 
 // Validator checks customers and contact-log entries. Build one with NewValidator and reuse
 // it: it is safe for concurrent use.
@@ -115,8 +155,9 @@ func NewValidator(now func() time.Time) (*Validator, error) {
 			t, ok := fl.Field().Interface().(time.Time)
 			return ok && !t.After(val.now())
 		},
-		"cnmobile": func(fl validator.FieldLevel) bool { return mobileRE.MatchString(fl.Field().String()) },
-		"postcode": func(fl validator.FieldLevel) bool { return postcodeRE.MatchString(fl.Field().String()) },
+		"cnmobile": func(fl validator.FieldLevel) bool { return isMobile(fl.Field().String()) },
+		"code":     func(fl validator.FieldLevel) bool { return isCode(fl.Field().String()) },
+		"postcode": func(fl validator.FieldLevel) bool { return isPostcode(fl.Field().String()) },
 		"uscc": func(fl validator.FieldLevel) bool {
 			_, err := ParseUSCC(fl.Field().String())
 			return err == nil
@@ -205,15 +246,15 @@ func (v *Validator) checkDocument(ps []Problem, in *Individual) []Problem {
 			ps = append(ps, custom("individual.gender", "idgender", in.Gender.String()))
 		}
 	case DocPassport:
-		if !passportRE.MatchString(doc) {
+		if !isPassport(doc) {
 			ps = append(ps, custom(path, "passport", MaskID(doc)))
 		}
 	case DocHKMacauPermit:
-		if !hkmoRE.MatchString(doc) {
+		if !isHKMacauPermit(doc) {
 			ps = append(ps, custom(path, "hkmopermit", MaskID(doc)))
 		}
 	case DocTaiwanPermit:
-		if !twRE.MatchString(doc) {
+		if !isTaiwanPermit(doc) {
 			ps = append(ps, custom(path, "twpermit", MaskID(doc)))
 		}
 	}

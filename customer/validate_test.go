@@ -64,6 +64,8 @@ func TestValidate(t *testing.T) {
 			{"individual.mobile", "cnmobile"}, {"individual.email", "email"}, {"individual.address.postcode", "postcode"},
 			{"individual.marital", "enum"},
 		}},
+		{name: "branch code with a space", base: person, give: func(c *customer.Customer) { c.Branch = "BJ 01" },
+			want: []problem{{"branch", "code"}}},
 		{name: "bad check character", base: person, give: func(c *customer.Customer) { c.Individual.DocNumber = "110105194912310021" },
 			want: []problem{{"individual.doc_number", "residentid"}}},
 		{name: "birth date and gender disagree", base: person, give: func(c *customer.Customer) {
@@ -162,8 +164,14 @@ func TestEnums(t *testing.T) {
 		require.NoError(t, back.UnmarshalText(b))
 		assert.Equal(t, g, back)
 	}
-	_, err := customer.Gender(0).MarshalText()
+	_, err := customer.Gender(9).MarshalText()
 	require.ErrorIs(t, err, customer.ErrUnknownValue)
+	unset, err := customer.Gender(0).MarshalText()
+	require.NoError(t, err)
+	assert.Empty(t, unset)
+	var g customer.Gender = customer.GenderMale
+	require.NoError(t, g.UnmarshalText(nil))
+	assert.Equal(t, customer.Gender(0), g)
 	var k customer.Kind
 	require.ErrorIs(t, k.UnmarshalText([]byte("robot")), customer.ErrUnknownValue)
 	assert.Equal(t, "Kind(0)", k.String())
