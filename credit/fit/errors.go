@@ -17,6 +17,8 @@ var (
 	ErrDuplicateColumn = errors.New("fit: duplicate column name")
 	// ErrNoColumnName: a header field is empty.
 	ErrNoColumnName = errors.New("fit: header field is empty")
+	// ErrEncoding: a header field or cell is not valid UTF-8.
+	ErrEncoding = errors.New("fit: text is not valid UTF-8")
 	// ErrNoRows: the table has a header but no data rows, or no header at all.
 	ErrNoRows = errors.New("fit: table has no data rows")
 	// ErrUnknownColumn: a configured column is not in the table.

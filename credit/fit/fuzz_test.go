@@ -2,9 +2,11 @@ package fit_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"testing"
 
+	"github.com/creditkit/creditkit/credit"
 	"github.com/creditkit/creditkit/credit/fit"
 )
 
@@ -34,8 +36,16 @@ func FuzzReadCSV(f *testing.F) {
 			}
 			return
 		}
-		if _, err := m.Scorecard(); err != nil {
+		card, err := m.Scorecard()
+		if err != nil {
 			t.Fatalf("fitted model gives an invalid card: %v", err)
+		}
+		js, err := json.Marshal(card)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := credit.ParseScorecard(js); err != nil {
+			t.Fatalf("card does not survive JSON: %v", err)
 		}
 		if _, err := m.Score(tb); err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind says whether a column holds numbers or categories.
@@ -120,7 +121,7 @@ type CSVConfig struct {
 // ReadCSV reads a table with a header row. Every problem is reported at once in a
 // *TableError: rows with the wrong number of fields (ErrRaggedRow), duplicate header names
 // (ErrDuplicateColumn), empty header fields (ErrNoColumnName), text in a numeric column
-// (ErrNotNumeric), and an empty table (ErrNoRows). A column whose Kind is not forced is numeric when every non-missing cell is a
+// (ErrNotNumeric), invalid UTF-8 (ErrEncoding), and an empty table (ErrNoRows). A column whose Kind is not forced is numeric when every non-missing cell is a
 // finite number, categorical when fewer than half are, and an ErrNotNumeric error otherwise
 // (naming the rows with text: declare the column Categorical if the text is meant).
 // Malformed quoting stops the read with the *csv.ParseError (wrapped; use errors.As).
@@ -153,6 +154,9 @@ func ReadCSV(r io.Reader, cfg CSVConfig) (*Table, error) {
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		names[i] = h
+		if !utf8.ValidString(h) {
+			probs.add("", 0, "field "+strconv.Itoa(i+1), ErrEncoding)
+		}
 		if h == "" {
 			probs.add("", 0, "field "+strconv.Itoa(i+1), ErrNoColumnName)
 		}
@@ -186,6 +190,9 @@ func ReadCSV(r io.Reader, cfg CSVConfig) (*Table, error) {
 			continue
 		}
 		for j, v := range rec {
+			if !utf8.ValidString(v) {
+				probs.add(names[j], row, "", ErrEncoding)
+			}
 			cells[j] = append(cells[j], strings.TrimSpace(v))
 		}
 	}
