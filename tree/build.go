@@ -122,9 +122,15 @@ func Build(rows []Row) (*Tree, error) {
 			}
 		}
 		maxID = max(maxID, r.ID)
-		t.nodes[i] = node{id: r.ID, parent: -1, size: 1, kind: r.Kind, hasLimit: v.hasLimit,
-			own: v.own, total: v.own, limit: v.limit, name: r.Name, customer: r.Customer,
-			attrs: cloneAttrs(r.Attrs)}
+		// Field by field into the zeroed slot: a composite literal would copy the whole node
+		// (with write barriers for its pointers) for every row.
+		nd := &t.nodes[i]
+		nd.id, nd.parent, nd.size, nd.kind, nd.hasLimit = r.ID, -1, 1, r.Kind, v.hasLimit
+		nd.own, nd.total, nd.limit = v.own, v.own, v.limit
+		nd.name, nd.customer = r.Name, r.Customer
+		if len(r.Attrs) > 0 {
+			nd.attrs = cloneAttrs(r.Attrs)
+		}
 		parent[i] = -1
 	}
 	// The single map write above kept the last row of a duplicated ID or number; keep the
