@@ -3,20 +3,39 @@ package credit
 import (
 	"fmt"
 	"math"
+	"math/bits"
 
 	"github.com/shopspring/decimal"
 )
 
 // Rounding: every amount in a schedule is rounded to the cent half away from zero
-// (decimal.Round); intermediate rates carry 28 decimal places. The last instalment takes
+// (decimal.Round); intermediate rates carry 20 decimal places. The last instalment takes
 // whatever principal remains, so the principal repaid equals the loan to the cent.
-const ratePlaces = 28
+const ratePlaces = 20
 
 var (
 	bpPerUnit = decimal.NewFromInt(10000)
 	twelve    = decimal.NewFromInt(12)
 	one       = decimal.NewFromInt(1)
 )
+
+// maxPrincipal is the largest principal NewSchedule takes (1e13), so that cents times basis
+// points stay within 128-bit intermediate arithmetic and every cent amount fits in int64.
+var maxPrincipal = decimal.New(1, 13)
+
+// cents returns a whole-cent amount as an int64 number of cents.
+func cents(d decimal.Decimal) int64 { return d.Shift(2).IntPart() }
+
+// fromCents returns an amount of cents as a decimal with two places.
+func fromCents(c int64) decimal.Decimal { return decimal.New(c, -2) }
+
+// mulDivHalfUp returns a·b/d rounded half up, for a, b ≥ 0 and d > 0 even, computed in 128 bits.
+func mulDivHalfUp(a, b, d int64) int64 {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	lo, carry := bits.Add64(lo, uint64(d/2), 0)
+	q, _ := bits.Div64(hi+carry, lo, uint64(d))
+	return int64(q)
+}
 
 // MonthlyRate returns the monthly rate of an annual rate in basis points: bp / 10000 / 12.
 func MonthlyRate(annualBP int64) decimal.Decimal {
@@ -94,15 +113,15 @@ type Schedule struct {
 	TotalPaid     decimal.Decimal `json:"total_paid"`
 }
 
-// NewSchedule builds the schedule of a loan: principal (above zero, whole cents), an annual
+// NewSchedule builds the schedule of a loan: principal (above zero, at most 1e13, whole cents), an annual
 // rate in basis points (not negative), a term of 1–600 months and a method. Interest each
 // month is the balance × the monthly rate, rounded to the cent half away from zero; an equal
 // instalment is rounded the same way; the last instalment repays the remaining balance.
 // Bad input is a *ValidationError.
 func NewSchedule(principal decimal.Decimal, annualBP int64, months int, method Method) (Schedule, error) {
 	var p problems
-	if !principal.IsPositive() || !principal.Equal(principal.Round(2)) {
-		p.add("principal", "positive", "must be above zero in whole cents", "必须大于零且精确到分")
+	if !principal.IsPositive() || !principal.Equal(principal.Round(2)) || principal.GreaterThan(maxPrincipal) {
+		p.add("principal", "range", "must be above zero, at most 1e13 and in whole cents", "必须大于零、不超过 1e13 且精确到分")
 	}
 	if annualBP < 0 || annualBP > 1_000_000 {
 		p.add("annual_rate_bp", "range", "must be between 0 and 1000000", "必须在 0 与 1000000 之间")
@@ -116,32 +135,33 @@ func NewSchedule(principal decimal.Decimal, annualBP int64, months int, method M
 	if err := p.err(); err != nil {
 		return Schedule{}, err
 	}
+	// The schedule runs in whole cents, exactly: interest = round half up(balance·bp / 120000).
 	i := MonthlyRate(annualBP)
+	level := cents(AnnuityPayment(principal, i, months).Round(2))
+	total := cents(principal)
+	n := int64(months)
+	equalPart := (2*total + n) / (2 * n) // principal / n, half up
 	s := Schedule{Method: method, Principal: principal, AnnualRateBP: annualBP,
 		Instalments: make([]Instalment, 0, months)}
-	level := AnnuityPayment(principal, i, months).Round(2)
-	equalPart := principal.DivRound(decimal.NewFromInt(int64(months)), 2)
-	bal := principal
+	bal, sumInterest := total, int64(0)
 	for k := 1; k <= months; k++ {
-		interest := bal.Mul(i).Round(2)
-		var prin decimal.Decimal
+		interest := mulDivHalfUp(bal, annualBP, 120000)
+		var prin int64
 		switch {
 		case k == months:
 			prin = bal
 		case method == EqualInstalments:
-			prin = decimal.Max(decimal.Min(level.Sub(interest), bal), decimal.Zero)
+			prin = min(max(level-interest, 0), bal)
 		case method == EqualPrincipal:
-			prin = decimal.Min(equalPart, bal)
-		default:
-			prin = decimal.Zero
+			prin = min(equalPart, bal)
 		}
-		bal = bal.Sub(prin)
-		pay := prin.Add(interest)
-		s.Instalments = append(s.Instalments, Instalment{Period: k, Payment: pay,
-			Interest: interest, Principal: prin, Balance: bal})
-		s.TotalInterest = s.TotalInterest.Add(interest)
-		s.TotalPaid = s.TotalPaid.Add(pay)
+		bal -= prin
+		sumInterest += interest
+		s.Instalments = append(s.Instalments, Instalment{Period: k, Payment: fromCents(prin + interest),
+			Interest: fromCents(interest), Principal: fromCents(prin), Balance: fromCents(bal)})
 	}
+	s.TotalInterest = fromCents(sumInterest)
+	s.TotalPaid = fromCents(total + sumInterest)
 	return s, nil
 }
 
