@@ -98,3 +98,40 @@ func smallBankRowsJSON() ([]byte, error) {
 	}
 	return t.MarshalJSON()
 }
+
+// FuzzOps applies a sequence of writes decoded from bytes (three bytes an operation) to a
+// small bank and checks after each one that the tree keeps every invariant, and that a failed
+// write changed nothing.
+func FuzzOps(f *testing.F) {
+	f.Add([]byte{0, 5, 3, 1, 4, 9, 2, 3, 0, 3, 6, 40})
+	f.Add([]byte{4, 4, 6, 0, 2, 5, 1, 5, 1, 2, 2, 2})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tr := smallBank()
+		for len(data) >= 3 {
+			op, a, b := data[0]%6, tree.ID(data[1]%14), data[2]
+			data = data[3:]
+			before := dump(t, tr)
+			var err error
+			switch op {
+			case 0:
+				err = tr.Move(a, tree.ID(b%14))
+			case 1:
+				err = tr.Remove(a, b%2 == 0)
+			case 2:
+				_, err = tr.Add(tree.Row{Parent: a, Kind: tree.Kind(b%4 + 1), Name: "n", Customer: fmt.Sprint("F", b), Exposure: decimal.New(int64(b), -1)})
+			case 3:
+				err = tr.SetExposure(fmt.Sprint("C00", b%6), decimal.New(int64(int8(b)), 0))
+			case 4:
+				err = tr.SetLimit(a, decimal.NewNullDecimal(decimal.New(int64(int8(b)), 0)))
+			case 5:
+				err = tr.Link(tree.Link{From: fmt.Sprint("C00", b%5), To: fmt.Sprint("C00", b/5%5), Kind: tree.LinkKind(b%5 + 0)})
+			}
+			require.NoError(t, tree.CheckInvariants(tr))
+			if err != nil {
+				require.Equal(t, before, dump(t, tr), "a failed write changed the tree: %v", err)
+			}
+		}
+		_, err := tr.Connected(decimal.Zero)
+		require.NoError(t, err)
+	})
+}
