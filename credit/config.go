@@ -2,6 +2,8 @@ package credit
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -62,6 +64,11 @@ type Config struct {
 
 // resolved returns the config with every default filled in.
 func (c Config) resolved() Config {
+	c.IncomeMultiples = maps.Clone(c.IncomeMultiples)
+	c.ProductMaximum = maps.Clone(c.ProductMaximum)
+	c.LGD = maps.Clone(c.LGD)
+	c.GradeBands = maps.Clone(c.GradeBands)
+	c.Scale.Bands = slices.Clone(c.Scale.Bands)
 	if len(c.Scale.Bands) == 0 {
 		c.Scale = DefaultMasterScale()
 	}

@@ -1,7 +1,9 @@
 package credit_test
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -137,4 +139,46 @@ func ExampleReport_Markdown() {
 	md := r.Markdown()
 	fmt.Println(md[:len("# Credit risk assessment 信用风险评估报告")])
 	// Output: # Credit risk assessment 信用风险评估报告
+}
+
+func ExampleDecodeFacts() {
+	_, err := credit.DecodeFacts([]byte(`{"income":{"monthly":"-100"},"request":{"term_months":0}}`))
+	var ve *credit.ValidationError
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			fmt.Println(p.Path, p.Rule, "—", p.MessageZH)
+		}
+	}
+	// Output:
+	// income.monthly non_negative — 不能为负数
+	// request.term_months range — 必须在 1 与 600 之间
+}
+
+func ExampleModel_ScoreColumns() {
+	card, _ := credit.ParseScorecard([]byte(`{"model_id":"m","version":"1","target":"t",
+	"scaling":{"base_score":600,"base_odds":50,"pdo":20},
+	"characteristics":[{"variable":"profile.age","type":"numeric","bins":[
+	  {"hi":30,"points":20,"reason_code":"AGE"},{"lo":30,"points":45,"reason_code":"AGE"}],
+	 "missing":{"points":25,"reason_code":"AGE"}}]}`))
+	model, _ := credit.Compile(card)
+	cols := credit.Columns{Numeric: map[string][]float64{"profile.age": {22, 30, math.NaN()}}}
+	scores := make([]float64, 3)
+	if err := model.ScoreColumns(cols, scores); err != nil {
+		panic(err)
+	}
+	fmt.Println(scores)
+	// Output: [20 45 25]
+}
+
+func ExampleBuiltinCard() {
+	for _, name := range credit.BuiltinCards() {
+		card, err := credit.BuiltinCard(name)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(card.ModelID, card.Version, len(card.Characteristics))
+	}
+	// Output:
+	// creditkit-enterprise 1.0.0 10
+	// creditkit-individual 1.0.0 11
 }

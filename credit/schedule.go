@@ -8,8 +8,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Rounding: every amount in a schedule is rounded to the cent half away from zero
-// (decimal.Round); intermediate rates carry 20 decimal places. The last instalment takes
+// Rounding: every amount in a schedule is a whole number of cents, rounded half up (amounts
+// are never negative, so this is also half away from zero); intermediate rates carry 20
+// decimal places. The last instalment takes
 // whatever principal remains, so the principal repaid equals the loan to the cent.
 const ratePlaces = 20
 
@@ -115,8 +116,8 @@ type Schedule struct {
 
 // NewSchedule builds the schedule of a loan: principal (above zero, at most 1e13, whole cents), an annual
 // rate in basis points (not negative), a term of 1–600 months and a method. Interest each
-// month is the balance × the monthly rate, rounded to the cent half away from zero; an equal
-// instalment is rounded the same way; the last instalment repays the remaining balance.
+// month is balance × bp / 120000, rounded to the cent half up; an equal instalment is rounded
+// the same way; the last instalment repays the remaining balance.
 // Bad input is a *ValidationError.
 func NewSchedule(principal decimal.Decimal, annualBP int64, months int, method Method) (Schedule, error) {
 	var p problems
