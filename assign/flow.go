@@ -60,14 +60,6 @@ func (t *transport) officerOf(i int) int {
 	return int(t.to[t.at[i]])
 }
 
-// reducedBase returns u[i] = cost of i's current placement − price of its officer.
-func (t *transport) reducedBase(i int) int64 {
-	if t.at[i] < 0 {
-		return t.unCost[i] - t.v[t.m]
-	}
-	return t.cost[t.at[i]] - t.v[t.to[t.at[i]]]
-}
-
 func (t *transport) relax(j int, d int64, from int) {
 	if d < t.dist[j] {
 		if t.dist[j] == math.MaxInt64 {
