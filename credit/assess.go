@@ -79,13 +79,11 @@ func (a *Assessor) Assess(f Facts) (Report, error) {
 	}
 	r.Price = a.price(r.Grade, pdFloored, lgd, k, product, term)
 
-	r.Derivation = a.limit(&f, r.Grade, r.Price.RateBP, term, product, method)
+	tm := newTerms(MonthlyRate(r.Price.RateBP), term)
+	r.Derivation = a.limit(&f, r.Grade, tm, product, method)
 	r.Limit = r.Derivation.Limit
-	if r.Limit.IsPositive() {
-		s, err := NewSchedule(r.Limit, r.Price.RateBP, term, method)
-		if err != nil {
-			return Report{}, err
-		}
+	if r.Limit.IsPositive() && !r.Limit.GreaterThan(maxPrincipal) {
+		s := tm.schedule(r.Limit, r.Price.RateBP, method)
 		r.Schedule = summarise(s)
 		apr, err := s.APR(r.Limit.Mul(cfg.UpfrontFeeRate).Round(2))
 		if err != nil {
@@ -97,7 +95,7 @@ func (a *Assessor) Assess(f Facts) (Report, error) {
 	r.Risk = RiskFigures{PD: pdFloored, LGD: lgd, EAD: r.Limit, K: k, RWA: RWA(k, r.Limit)}
 	r.Risk.ExpectedLoss, _ = ExpectedLoss(pdFloored, lgd, r.Limit) // pd and lgd checked above
 
-	r.RuleHits = a.rules(&f, &r)
+	r.RuleHits = a.rules(&f, &r, tm)
 	r.Decision = a.decide(&r)
 	r.Reasons, r.Hint = a.explain(r.Points)
 	return r, nil
@@ -147,7 +145,7 @@ func (a *Assessor) price(g Grade, pd, lgd, k float64, product Product, term int)
 }
 
 // limit derives the limit step by step (see LimitDerivation).
-func (a *Assessor) limit(f *Facts, g Grade, rateBP int64, term int, product Product, method Method) LimitDerivation {
+func (a *Assessor) limit(f *Facts, g Grade, tm terms, product Product, method Method) LimitDerivation {
 	cfg := &a.cfg
 	zero := decimal.Zero
 	val := func(d *decimal.Decimal) decimal.Decimal {
@@ -161,7 +159,7 @@ func (a *Assessor) limit(f *Facts, g Grade, rateBP int64, term int, product Prod
 	d.DTICapInstalment = cfg.DTICap.Mul(d.MonthlyIncome).Sub(d.ExistingPayments).Round(2)
 	d.DisposableShare = cfg.DisposableShare.Mul(d.MonthlyIncome.Sub(d.LivingCosts).Sub(d.ExistingPayments)).Round(2)
 	d.MaxInstalment = decimal.Max(decimal.Min(d.DTICapInstalment, d.DisposableShare), zero).RoundDown(2)
-	d.CapacityLimit = MaxPrincipal(method, d.MaxInstalment, MonthlyRate(rateBP), term)
+	d.CapacityLimit = tm.maxPrincipal(method, d.MaxInstalment)
 	mult := cfg.IncomeMultiples[g]
 	d.IncomeMultipleCap = mult.Mul(d.MonthlyIncome).Mul(twelve).Round(2)
 	d.ProductMaximum = cfg.ProductMaximum[product]

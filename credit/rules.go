@@ -21,7 +21,7 @@ const (
 )
 
 // rules evaluates the policy rules in a fixed order.
-func (a *Assessor) rules(f *Facts, r *Report) []RuleHit {
+func (a *Assessor) rules(f *Facts, r *Report, tm terms) []RuleHit {
 	cfg := &a.cfg
 	hits := []RuleHit{}
 	hit := func(code string, act RuleAction, en, zh string) {
@@ -66,7 +66,7 @@ func (a *Assessor) rules(f *Facts, r *Report) []RuleHit {
 	case r.Derivation.DTICapInstalment.Sign() <= 0:
 		hit(RuleExistingDTI, KnockOut, "Existing debt payments already exceed the DTI cap", "现有月供已超过负债收入比上限")
 	case f.Request.Amount != nil && r.Price.RateBP > 0:
-		first := firstPayment(*f.Request.Amount, r.Price.RateBP, *f.Request.TermMonths, *f.Request.Method)
+		first := tm.firstPayment(*f.Request.Amount, *f.Request.Method)
 		dti := r.Derivation.ExistingPayments.Add(first).Div(income)
 		if dti.GreaterThan(cfg.DTICap) {
 			hit(RuleDTIAfterLoan, Referral, "The requested loan would take debt payments above the DTI cap",
@@ -81,13 +81,12 @@ func (a *Assessor) rules(f *Facts, r *Report) []RuleHit {
 }
 
 // firstPayment is the largest monthly payment of a loan (the first, for every method).
-func firstPayment(amount decimal.Decimal, rateBP int64, term int, method Method) decimal.Decimal {
-	i := MonthlyRate(rateBP)
+func (t terms) firstPayment(amount decimal.Decimal, method Method) decimal.Decimal {
 	switch method {
 	case EqualPrincipal:
-		return amount.DivRound(decimal.NewFromInt(int64(term)), 2).Add(amount.Mul(i)).Round(2)
+		return amount.DivRound(decimal.NewFromInt(int64(t.n)), 2).Add(amount.Mul(t.i)).Round(2)
 	case InterestOnly:
-		return amount.Mul(i).Round(2)
+		return amount.Mul(t.i).Round(2)
 	}
-	return AnnuityPayment(amount, i, term).Round(2)
+	return t.annuity(amount).Round(2)
 }

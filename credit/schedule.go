@@ -59,12 +59,24 @@ func compound(i decimal.Decimal, n int) decimal.Decimal {
 // months at monthly rate i: principal·i / (1 − (1+i)^−n), or principal/n when i is 0. It is
 // not rounded. n must be at least 1.
 func AnnuityPayment(principal, i decimal.Decimal, n int) decimal.Decimal {
-	if i.IsZero() {
-		return principal.DivRound(decimal.NewFromInt(int64(n)), ratePlaces)
+	return newTerms(i, n).annuity(principal)
+}
+
+// terms is a monthly rate i, a number of months n and the growth factor g = (1 + i)^n,
+// computed once and shared by the limit, the rules and the schedule of one assessment.
+type terms struct {
+	i, g decimal.Decimal
+	n    int
+}
+
+func newTerms(i decimal.Decimal, n int) terms { return terms{i: i, n: n, g: compound(i, n)} }
+
+func (t terms) annuity(principal decimal.Decimal) decimal.Decimal {
+	if t.i.IsZero() {
+		return principal.DivRound(decimal.NewFromInt(int64(t.n)), ratePlaces)
 	}
-	g := compound(i, n)
 	// principal·i·g / (g − 1)
-	return principal.Mul(i).Mul(g).DivRound(g.Sub(one), ratePlaces)
+	return principal.Mul(t.i).Mul(t.g).DivRound(t.g.Sub(one), ratePlaces)
 }
 
 // MaxPrincipal inverts a repayment method: the largest principal whose largest monthly
@@ -76,17 +88,23 @@ func AnnuityPayment(principal, i decimal.Decimal, n int) decimal.Decimal {
 //
 // A zero or negative payment gives 0.
 func MaxPrincipal(method Method, payment, i decimal.Decimal, n int) decimal.Decimal {
-	if !payment.IsPositive() || n < 1 {
+	if n < 1 {
 		return decimal.Zero
 	}
-	nd := decimal.NewFromInt(int64(n))
+	return newTerms(i, n).maxPrincipal(method, payment)
+}
+
+func (t terms) maxPrincipal(method Method, payment decimal.Decimal) decimal.Decimal {
+	if !payment.IsPositive() || t.n < 1 {
+		return decimal.Zero
+	}
+	i, nd := t.i, decimal.NewFromInt(int64(t.n))
 	var l decimal.Decimal
 	switch {
 	case i.IsZero() || method == 0:
 		l = payment.Mul(nd)
 	case method == EqualInstalments:
-		g := compound(i, n)
-		l = payment.Mul(g.Sub(one)).DivRound(i.Mul(g), ratePlaces)
+		l = payment.Mul(t.g.Sub(one)).DivRound(i.Mul(t.g), ratePlaces)
 	case method == EqualPrincipal:
 		l = payment.DivRound(one.DivRound(nd, ratePlaces).Add(i), ratePlaces)
 	default:
@@ -136,9 +154,14 @@ func NewSchedule(principal decimal.Decimal, annualBP int64, months int, method M
 	if err := p.err(); err != nil {
 		return Schedule{}, err
 	}
+	return newTerms(MonthlyRate(annualBP), months).schedule(principal, annualBP, method), nil
+}
+
+// schedule builds a schedule from checked input.
+func (t terms) schedule(principal decimal.Decimal, annualBP int64, method Method) Schedule {
+	months := t.n
 	// The schedule runs in whole cents, exactly: interest = round half up(balance·bp / 120000).
-	i := MonthlyRate(annualBP)
-	level := cents(AnnuityPayment(principal, i, months).Round(2))
+	level := cents(t.annuity(principal).Round(2))
 	total := cents(principal)
 	n := int64(months)
 	equalPart := (2*total + n) / (2 * n) // principal / n, half up
@@ -163,7 +186,7 @@ func NewSchedule(principal decimal.Decimal, annualBP int64, months int, method M
 	}
 	s.TotalInterest = fromCents(sumInterest)
 	s.TotalPaid = fromCents(total + sumInterest)
-	return s, nil
+	return s
 }
 
 // APR returns the annual percentage rate of the schedule when fees are paid up front: the

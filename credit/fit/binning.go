@@ -271,7 +271,7 @@ func binNumeric(c *Column, bad []bool, p binParams, minCount int) (*Binning, int
 		}
 		xs = append(xs, obs{x, bad[i]})
 	}
-	slices.SortFunc(xs, func(a, b obs) int { return cmp.Compare(a.x, b.x) })
+	slices.SortFunc(xs, func(a, b obs) int { return cmpFloat(a.x, b.x) }) // no NaN here
 
 	distinct := len(spSeen)
 	for i := range xs {

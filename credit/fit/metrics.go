@@ -36,7 +36,7 @@ func rank(scores []float64, bad []bool) ([]ranked, int, int, error) {
 	if nBad == 0 || nBad == len(r) {
 		return nil, 0, 0, ErrOneClass
 	}
-	slices.SortFunc(r, func(a, b ranked) int { return cmp.Compare(a.s, b.s) })
+	slices.SortFunc(r, func(a, b ranked) int { return cmpFloat(a.s, b.s) }) // NaN rejected above
 	return r, len(r) - nBad, nBad, nil
 }
 
