@@ -20,20 +20,20 @@ const maxSpellings = 4
 // Stores use it so that every implementation orders and matches names the same way; the
 // SQL stores keep its keys in indexed columns. An Indexer is safe for concurrent use.
 type Indexer struct {
-	mu  sync.Mutex
-	col *collate.Collator
-	buf collate.Buffer
-	py  pinyin.Args
-	het pinyin.Args
+	mu       sync.Mutex
+	col      *collate.Collator
+	buf      collate.Buffer
+	het      pinyin.Args
+	readings map[rune][]string // cache of go-pinyin's readings, most common first
 }
 
 // NewIndexer returns an Indexer using the Chinese (pinyin) collation of golang.org/x/text,
 // case-insensitive.
 func NewIndexer() *Indexer {
-	py := pinyin.NewArgs()
 	het := pinyin.NewArgs()
 	het.Heteronym = true
-	return &Indexer{col: collate.New(language.Chinese, collate.IgnoreCase), py: py, het: het}
+	het.Fallback = func(rune, pinyin.Args) []string { return nil }
+	return &Indexer{col: collate.New(language.Chinese, collate.IgnoreCase), het: het, readings: make(map[rune][]string)}
 }
 
 // NameKey returns the collation key of name: comparing keys bytewise gives pinyin order for
@@ -61,10 +61,10 @@ func (x *Indexer) Spellings(name string) (full, initials []string) {
 		return nil, nil
 	}
 	x.mu.Lock()
-	first := pinyin.SinglePinyin(runes[0], x.het)
+	first := x.reading(runes[0])
 	var restFull, restInit strings.Builder
 	for _, r := range runes[1:] {
-		appendReading(&restFull, &restInit, r, pinyin.SinglePinyin(r, x.py))
+		appendReading(&restFull, &restInit, r, x.reading(r))
 	}
 	x.mu.Unlock()
 	if len(first) == 0 {
@@ -87,6 +87,20 @@ func (x *Indexer) Spellings(name string) (full, initials []string) {
 		initials = append(initials, p[:1]+restInit.String())
 	}
 	return full, initials
+}
+
+// reading returns the toneless readings of r, most common first, from a cache that grows to
+// at most the size of go-pinyin's dictionary. The caller holds x.mu.
+func (x *Indexer) reading(r rune) []string {
+	if r < 0x80 {
+		return nil
+	}
+	p, ok := x.readings[r]
+	if !ok {
+		p = pinyin.SinglePinyin(r, x.het)
+		x.readings[r] = p
+	}
+	return p
 }
 
 func appendReading(full, init *strings.Builder, r rune, readings []string) {

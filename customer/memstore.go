@@ -58,8 +58,8 @@ type entry struct {
 }
 
 func entryLess(a, b entry) bool {
-	if a.text != b.text {
-		return a.text < b.text
+	if c := strings.Compare(a.text, b.text); c != 0 {
+		return c < 0
 	}
 	return a.num.Compare(b.num) < 0
 }
