@@ -198,3 +198,50 @@ func TestReportJSONRoundTrip(t *testing.T) {
 	assert.Equal(t, r.Reasons, back.Reasons)
 	assert.Contains(t, string(data), `"limit":"150000"`)
 }
+
+func TestDecisionCutOffs(t *testing.T) {
+	// The applicant scores 540 and hits no rule.
+	tests := []struct {
+		name           string
+		approve, refer float64
+		want           Decision
+	}{
+		{"at the approve cut-off", 540, 500, Approve},
+		{"below approve, at refer", 541, 540, Refer},
+		{"below refer", 600, 541, Decline},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := assessor(t, "individual", Config{ApproveScore: tt.approve, ReferScore: tt.refer}).Assess(applicant(t))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, r.Decision)
+		})
+	}
+}
+
+func TestPriceClampsToTheLegalCap(t *testing.T) {
+	f := applicant(t)
+	f.Bureau.WorstDPD24m = ptr(60)
+	f.Bureau.Delinquencies24m = ptr(8)
+	f.Bureau.Utilisation = ptr(0.95)
+	r, err := assessor(t, "individual", Config{ApproveScore: 1, ReferScore: 1}).Assess(f)
+	require.NoError(t, err)
+	assert.Greater(t, r.Price.UnclampedBP, r.Price.LegalCapBP)
+	assert.Equal(t, int64(1200), r.Price.RateBP, "4 × the 300 bp 1-year LPR")
+
+	cfg := Config{GradeBands: map[Grade]PriceBand{B: {FloorBP: 900, CapBP: 1000}}}
+	r, err = assessor(t, "individual", cfg).Assess(applicant(t))
+	require.NoError(t, err)
+	assert.Equal(t, int64(900), r.Price.RateBP, "raised to the grade floor")
+}
+
+func TestVariablesAreUniqueAndCompile(t *testing.T) {
+	names := Variables()
+	seen := map[string]bool{}
+	for _, n := range names {
+		assert.False(t, seen[n], n)
+		seen[n] = true
+	}
+	assert.True(t, seen["capacity.dti"])
+	assert.True(t, seen["enterprise.bureau.worst_dpd_24m"])
+}

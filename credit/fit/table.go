@@ -79,6 +79,21 @@ func (t *Table) Column(name string) (*Column, bool) {
 	return nil, false
 }
 
+// Subset returns a new table holding the given rows of t in the given order (repeats
+// allowed), sharing no slices with t: for example a train/test split. Errors: ErrLength
+// (as a *DataError naming the row) for an index outside the table or an empty list.
+func (t *Table) Subset(rows []int) (*Table, error) {
+	if len(rows) == 0 {
+		return nil, &DataError{Err: ErrLength}
+	}
+	for _, r := range rows {
+		if r < 0 || r >= t.Rows {
+			return nil, &DataError{Row: r + 1, Value: strconv.Itoa(r), Err: ErrLength}
+		}
+	}
+	return t.subset(rows), nil
+}
+
 // subset returns a table with the given rows, sharing no slices with t.
 func (t *Table) subset(rows []int) *Table {
 	out := &Table{Rows: len(rows), Columns: make([]*Column, len(t.Columns))}
