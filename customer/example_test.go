@@ -122,3 +122,30 @@ func ExampleDecodeCursor() {
 	// Output:
 	// true true
 }
+
+func ExampleIndexer_Spellings() {
+	x := customer.NewIndexer()
+	full, initials := x.Spellings("单田芳")
+	fmt.Println(full, initials)
+	full, initials = x.Spellings("张三")
+	fmt.Println(full, initials)
+	// Output:
+	// [dantianfang chantianfang shantianfang] [dtf ctf stf]
+	// [zhangsan] [zs]
+}
+
+func ExampleMaskID() {
+	fmt.Println(customer.MaskID("11010519491231002X"))
+	// Output:
+	// 110105********002X
+}
+
+func ExampleParseFilters() {
+	f, err := customer.ParseFilters(map[string]string{"kind": "individual", "min_age": "18"})
+	fmt.Println(f.Kind, f.MinAge, err)
+	_, err = customer.ParseFilters(map[string]string{"colour": "red"})
+	fmt.Println(err)
+	// Output:
+	// individual 18 <nil>
+	// customer: invalid query: filters.colour: unknown filter
+}
