@@ -311,6 +311,9 @@ func (t *Tree) Rows() []Row {
 
 func (t *Tree) rows() []Row {
 	out := make([]Row, 0, t.byID.len())
+	if t.byID.len() == 0 {
+		return out
+	}
 	stack := []int32{t.root}
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]

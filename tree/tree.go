@@ -57,7 +57,8 @@ type node struct {
 //
 // Every write either applies entirely or, on error, changes nothing.
 //
-// The zero Tree is not usable: make one with New or Build.
+// The zero Tree is empty and stays empty: every lookup fails with ErrNotFound and every Add
+// with ErrUnknownParent. Make a usable one with New, Build or Import.
 type Tree struct {
 	mu        sync.RWMutex
 	nodes     []node
@@ -146,10 +147,13 @@ func (t *Tree) view(s int32) Node {
 	return v
 }
 
-// Root returns the bank at the root.
+// Root returns the bank at the root (the zero Node for the zero Tree).
 func (t *Tree) Root() Node {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	if t.byID.len() == 0 {
+		return Node{}
+	}
 	return t.view(t.root)
 }
 

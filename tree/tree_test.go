@@ -604,3 +604,28 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "600599", got.String()) // 299 + 500000 + 80000 + 20000 + 300 × 1
 }
+
+func TestZeroTreeIsEmpty(t *testing.T) {
+	var tr tree.Tree
+	assert.Equal(t, tree.ID(0), tr.Root().ID)
+	assert.Zero(t, tr.Len())
+	assert.Empty(t, tr.Rows())
+	_, err := tr.Get(1)
+	assert.ErrorIs(t, err, tree.ErrNotFound)
+	_, err = tr.Children(1)
+	assert.ErrorIs(t, err, tree.ErrNotFound)
+	_, err = tr.Search(1, tree.Query{})
+	assert.ErrorIs(t, err, tree.ErrNotFound)
+	_, err = tr.Add(tree.Row{Parent: 1, Kind: tree.KindBranch, Name: "B"})
+	assert.ErrorIs(t, err, tree.ErrUnknownParent)
+	assert.ErrorIs(t, tr.SetExposure("C1", money("1")), tree.ErrNotFound)
+	assert.ErrorIs(t, tr.Move(2, 1), tree.ErrNotFound)
+	assert.ErrorIs(t, tr.Remove(2, true), tree.ErrNotFound)
+	assert.ErrorIs(t, tr.Link(tree.Link{From: "a", To: "b", Kind: tree.LinkKeyManagement}), tree.ErrNotFound)
+	assert.ErrorIs(t, tr.Unlink("a", "b", tree.LinkKeyManagement), tree.ErrNotFound)
+	sets, err := tr.Connected(money("1"))
+	require.NoError(t, err)
+	assert.Empty(t, sets)
+	_, err = tr.MarshalJSON()
+	assert.NoError(t, err)
+}
