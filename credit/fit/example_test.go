@@ -240,6 +240,7 @@ func ExampleCrossValidate() {
 	}
 	fmt.Printf("5-fold AUC %.3f, Gini %.3f, KS %.3f\n", res.MeanAUC, res.MeanGini, res.MeanKS)
 	// Output:
+	// 5-fold AUC 0.791, Gini 0.583, KS 0.481
 }
 
 func ExampleAUC() {
@@ -346,4 +347,17 @@ func ExampleReasonCode() {
 	fmt.Println(fit.ReasonCode(0), fit.ReasonCode(11))
 	// Output:
 	// RC01 RC12
+}
+
+func ExampleTable_Subset() {
+	tb := tinyTable()
+	train, err := tb.Subset([]int{0, 1, 2, 3, 4, 5, 6, 7})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	test, _ := tb.Subset([]int{8, 9, 10, 11})
+	fmt.Println(train.Rows, test.Rows)
+	// Output:
+	// 8 4
 }

@@ -433,3 +433,61 @@ func TestCategoricalGrouping(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionsPaths(t *testing.T) {
+	tb := german(t)
+	tests := []struct {
+		name  string
+		give  fit.Config
+		check func(t *testing.T, m *fit.Model)
+	}{
+		{"forced categorical", fit.Config{Target: "creditability", Categorical: []string{"installment_rate_in_percentage_of_disposable_income"}},
+			func(t *testing.T, m *fit.Model) {
+				for _, b := range m.Binnings {
+					if b.Name == "installment_rate_in_percentage_of_disposable_income" {
+						assert.Equal(t, fit.Categorical, b.Kind)
+					}
+				}
+			}},
+		{"max p-value", fit.Config{Target: "creditability", MaxPValue: 0.01},
+			func(t *testing.T, m *fit.Model) {
+				for _, c := range m.Coefficients[1:] {
+					assert.LessOrEqual(t, c.PValue, 0.01, c.Name)
+				}
+				assert.Contains(t, dropReasons(m), fit.DropInsignificant)
+			}},
+		{"l2 shrinks", fit.Config{Target: "creditability", L2: 200},
+			func(t *testing.T, m *fit.Model) {
+				plain, err := fit.Fit(tb, germanCfg)
+				require.NoError(t, err)
+				var a, b float64
+				for _, c := range m.Coefficients[1:] {
+					a += c.Estimate * c.Estimate
+				}
+				for _, c := range plain.Coefficients[1:] {
+					b += c.Estimate * c.Estimate
+				}
+				assert.Less(t, a, b)
+			}},
+		{"keep all", fit.Config{Target: "creditability", MinIV: -1, MaxCorrelation: 1},
+			func(t *testing.T, m *fit.Model) {
+				assert.NotContains(t, dropReasons(m), fit.DropCorrelated)
+				assert.Len(t, m.Binnings, 20)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := fit.Fit(tb, tt.give)
+			require.NoError(t, err)
+			tt.check(t, m)
+		})
+	}
+}
+
+func dropReasons(m *fit.Model) []fit.DropReason {
+	var out []fit.DropReason
+	for _, d := range m.Drops {
+		out = append(out, d.Reason)
+	}
+	return out
+}
