@@ -60,7 +60,7 @@ func (t *Trend) UnmarshalText(b []byte) error {
 // unseen condition is scored as the riskiest seen one.
 type Bin struct {
 	// Lo and Hi bound a numeric range bin, left-closed: Lo <= x < Hi. Lo is -Inf for the
-	// first range and Hi is +Inf for the last.
+	// first range and Hi is +Inf for the last; both are NaN in other bins.
 	Lo, Hi float64
 	// Categories lists the categories of a categorical group bin, sorted.
 	Categories []string

@@ -14,8 +14,9 @@ import (
 func ReasonCode(j int) string { return fmt.Sprintf("RC%02d", j+1) }
 
 // Scorecard returns the fitted card in credit's JSON scorecard format, validated and sealed
-// with its content hash. Every bin of the j-th characteristic carries reason code
-// ReasonCode(j); Reasons gives each code's English and Chinese text. Numeric bins become
+// with its content hash. Every bin of the j-th characteristic carries the reason code set
+// in Config.Reasons, or else ReasonCode(j); the card's Reasons give each code's English and
+// Chinese text. Numeric bins become
 // left-closed [lo, hi) bins (open at both ends), special values a special bin, and every
 // characteristic gets its missing bin as the missing policy. Errors: the *credit.ValidationError
 // of credit's own checks (none is expected for a fitted model).
@@ -28,7 +29,14 @@ func (m *Model) Scorecard() (*credit.Scorecard, error) {
 		Scaling:     m.Scaling,
 	}
 	for j, b := range m.Card {
-		code := ReasonCode(j)
+		reason, ok := m.reasons[b.Name]
+		if !ok || reason.EN == "" {
+			code := cmpOr(reason.Code, ReasonCode(j))
+			reason = credit.ReasonText{Code: code,
+				EN: b.Name + ": points below the maximum for this characteristic",
+				ZH: b.Name + "：该特征得分低于最高分"}
+		}
+		code := reason.Code
 		ch := credit.Characteristic{Variable: b.Name, LabelEN: b.Name}
 		if b.Kind == Numeric {
 			ch.Type = credit.Numeric
@@ -55,11 +63,7 @@ func (m *Model) Scorecard() (*credit.Scorecard, error) {
 			}
 		}
 		sc.Characteristics = append(sc.Characteristics, ch)
-		sc.Reasons = append(sc.Reasons, credit.ReasonText{
-			Code: code,
-			EN:   b.Name + ": points below the maximum for this characteristic",
-			ZH:   b.Name + "：该特征得分低于最高分",
-		})
+		sc.Reasons = append(sc.Reasons, reason)
 	}
 	if err := sc.Seal(); err != nil {
 		return nil, err
@@ -149,4 +153,11 @@ func numericPoints(ch *credit.Characteristic, x float64) float64 {
 		}
 	}
 	return ch.Missing.Points
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -54,6 +54,10 @@ type Config struct {
 	Decimals int
 	// ModelID and Version label the card; empty means "fit" and "1".
 	ModelID, Version string
+	// Reasons names the reason code (and its English and Chinese text) of characteristics;
+	// a characteristic not listed gets ReasonCode(j) and a generated text. Codes must be
+	// unique and non-empty.
+	Reasons map[string]credit.ReasonText
 }
 
 // DropReason says why Fit left a characteristic out of the card.
@@ -118,6 +122,8 @@ type Model struct {
 	// Coefficients: the intercept first, then one per Card entry in the same order.
 	Coefficients []Coefficient
 	Drops        []Drop
+
+	reasons map[string]credit.ReasonText
 }
 
 // defaults fills zero values and validates the configuration.
@@ -172,6 +178,13 @@ func (cfg Config) defaults() (Config, error) {
 	if !(s.PDO > 0) || !(s.BaseOdds > 0) || math.IsInf(s.PDO, 0) || math.IsInf(s.BaseOdds, 0) || math.IsNaN(s.BaseScore) || math.IsInf(s.BaseScore, 0) {
 		bad = append(bad, "scaling needs finite base score and positive PDO and base odds")
 	}
+	codes := map[string]bool{}
+	for name, r := range cfg.Reasons {
+		if r.Code == "" || codes[r.Code] {
+			bad = append(bad, fmt.Sprintf("reason code of %q must be non-empty and unique", name))
+		}
+		codes[r.Code] = true
+	}
 	if cfg.Decimals < 0 || cfg.Decimals > 6 {
 		bad = append(bad, "decimals must be 0..6")
 	}
@@ -218,7 +231,7 @@ func Fit(t *Table, cfg Config) (*Model, error) {
 		return nil, err
 	}
 	var probs problems
-	m := &Model{Target: cfg.Target, ModelID: cfg.ModelID, Version: cfg.Version, Scaling: cfg.Scaling}
+	m := &Model{Target: cfg.Target, ModelID: cfg.ModelID, Version: cfg.Version, Scaling: cfg.Scaling, reasons: cfg.Reasons}
 	for _, name := range names {
 		c, _ := t.Column(name)
 		if slices.Contains(cfg.Categorical, name) && c.Kind == Numeric {

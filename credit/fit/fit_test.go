@@ -491,3 +491,29 @@ func dropReasons(m *fit.Model) []fit.DropReason {
 	}
 	return out
 }
+
+func TestReasonCodes(t *testing.T) {
+	tb := german(t)
+	cfg := germanCfg
+	cfg.Reasons = map[string]credit.ReasonText{
+		"status_of_existing_checking_account": {Code: "CHK", EN: "Checking account status", ZH: "支票账户状况"},
+	}
+	m, err := fit.Fit(tb, cfg)
+	require.NoError(t, err)
+	card, err := m.Scorecard()
+	require.NoError(t, err)
+	for j, ch := range card.Characteristics {
+		want := fit.ReasonCode(j)
+		if ch.Variable == "status_of_existing_checking_account" {
+			want = "CHK"
+		}
+		for _, b := range ch.Bins {
+			assert.Equal(t, want, b.ReasonCode)
+		}
+		assert.Equal(t, want, card.Reasons[j].Code)
+	}
+
+	cfg.Reasons["duration_in_month"] = credit.ReasonText{Code: "CHK"}
+	_, err = fit.Fit(tb, cfg)
+	require.ErrorIs(t, err, fit.ErrConfig)
+}
