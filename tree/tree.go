@@ -26,23 +26,25 @@ const (
 	AttrOfficer = "officer"
 )
 
-// node is the stored form of a node. Money is in hundredths (see toCents).
+// node is the stored form of a node. Money is in hundredths (see toCents). The fields a
+// subtree search reads (key, children, attrs, kind) come first, so a scan touches one cache
+// line per node plus the key's bytes.
 type node struct {
-	id       ID
+	key      string  // search key: lower-case name, then pinyin spelling and initials
+	children []int32 // slots of the children, ordered by ID
+	attrs    map[string]string
 	parent   int32 // slot of the parent, -1 for the root
 	size     int32 // nodes in the subtree, self included
-	depth    uint8
 	kind     Kind
+	depth    uint8
 	hasLimit bool
+	id       ID
 	own      int64 // the customer's own exposure
 	total    int64 // exposure of the whole subtree
 	limit    int64
 	anc      [MaxDepth]int32 // anc[d] is the slot of the ancestor at depth d; anc[depth] is self
 	name     string
 	customer string
-	key      string  // search key: lower-case name, then pinyin spelling and initials
-	children []int32 // slots of the children, ordered by ID
-	attrs    map[string]string
 }
 
 // Tree is the customer tree: one bank at the root, branches, nested customer groups and
