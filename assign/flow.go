@@ -23,7 +23,7 @@ type transport struct {
 
 	v       []int64 // officer prices; v[m] (unassigned) stays 0
 	at      []int   // arc index of each case's officer, or -1 when unassigned
-	members [][]int // cases placed with each officer
+	members [][]member // cases placed with each officer
 	pos     []int   // index of each case in its officer's members
 
 	dist    []int64
@@ -34,6 +34,13 @@ type transport struct {
 	heap    []heapItem
 }
 
+// member is a case placed with an officer, with the cost of that placement and of leaving
+// the case unassigned kept alongside for cache-friendly scans.
+type member struct {
+	i      int32
+	c, unc int64
+}
+
 type heapItem struct {
 	d int64
 	j int32
@@ -41,7 +48,7 @@ type heapItem struct {
 
 func newTransport(n, m int, start []int, to []int32, cost, unCost []int64, cap []int) *transport {
 	t := &transport{n: n, m: m, start: start, to: to, cost: cost, unCost: unCost, cap: cap,
-		v: make([]int64, m+1), at: make([]int, n), members: make([][]int, m+1), pos: make([]int, n),
+		v: make([]int64, m+1), at: make([]int, n), members: make([][]member, m+1), pos: make([]int, n),
 		dist: make([]int64, m+1), pred: make([]int, m+1), done: make([]bool, m+1)}
 	for i := range t.dist {
 		t.dist[i] = math.MaxInt64
@@ -96,17 +103,19 @@ func (t *transport) place(i0 int) {
 		}
 		scanned = append(scanned, j)
 		vj := t.v[j]
-		for _, i := range t.members[j] {
-			base := it.d - (t.cost[t.at[i]] - vj)
+		dist, v, done := t.dist, t.v, t.done
+		for _, mb := range t.members[j] {
+			i := int(mb.i)
+			base := it.d - (mb.c - vj)
 			to, cost := t.to[t.start[i]:t.start[i+1]], t.cost[t.start[i]:t.start[i+1]]
 			for a, k32 := range to {
 				k := int(k32)
-				if d := base + cost[a] - t.v[k]; d < t.dist[k] && !t.done[k] {
+				if d := base + cost[a] - v[k]; d < dist[k] && !done[k] {
 					t.relax(k, d, i)
 				}
 			}
-			if !t.done[m] {
-				t.relax(m, base+t.unCost[i]-t.v[m], i)
+			if d := base + mb.unc - v[m]; d < dist[m] {
+				t.relax(m, d, i)
 			}
 		}
 	}
@@ -141,23 +150,24 @@ func (t *transport) remove(i, j int) {
 	p := t.pos[i]
 	last := ms[len(ms)-1]
 	ms[p] = last
-	t.pos[last] = p
+	t.pos[last.i] = p
 	t.members[j] = ms[:len(ms)-1]
 }
 
 func (t *transport) put(i, j int) {
 	t.pos[i] = len(t.members[j])
-	t.members[j] = append(t.members[j], i)
-	if j == t.m {
-		t.at[i] = -1
-		return
-	}
-	for a := t.start[i]; a < t.start[i+1]; a++ {
-		if int(t.to[a]) == j {
-			t.at[i] = a
-			return
+	mb := member{i: int32(i), c: t.unCost[i], unc: t.unCost[i]}
+	t.at[i] = -1
+	if j != t.m {
+		for a := t.start[i]; a < t.start[i+1]; a++ {
+			if int(t.to[a]) == j {
+				t.at[i] = a
+				mb.c = t.cost[a]
+				break
+			}
 		}
 	}
+	t.members[j] = append(t.members[j], mb)
 }
 
 func (t *transport) push(it heapItem) {

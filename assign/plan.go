@@ -1,9 +1,11 @@
 package assign
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // PlanOptions tune a batch plan. The zero value plans with plain capacities.
@@ -180,7 +182,18 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 		}
 	}
 	t := newTransport(len(cases), nOff, start, to, cost, unCost, capLeft)
+	// Any order gives the optimum; placing priority cases and then the cases with the best
+	// arcs first settles prices early and shortens later searches.
+	order := make([]int, len(cases))
+	top := make([]int64, len(cases))
 	for k := range cases {
+		order[k] = k
+		for a := start[k]; a < start[k+1]; a++ {
+			top[k] = max(top[k], -cost[a])
+		}
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(top[y], top[x]) })
+	for _, k := range order {
 		t.place(k)
 	}
 	p := Plan{Loads: make(map[string]int, nOff)}
