@@ -21,10 +21,10 @@ type transport struct {
 	unCost []int64 // cost of leaving case i unassigned
 	cap    []int
 
-	v       []int64 // officer prices; v[m] (unassigned) stays 0
-	at      []int   // arc index of each case's officer, or -1 when unassigned
+	v       []int64    // officer prices; v[m] (unassigned) stays 0
+	at      []int      // arc index of each case's officer, or -1 when unassigned
 	members [][]member // cases placed with each officer
-	pos     []int   // index of each case in its officer's members
+	pos     []int      // index of each case in its officer's members
 
 	dist    []int64
 	pred    []int // case that reaches each officer on the shortest path
