@@ -314,3 +314,33 @@ func FuzzRebind(f *testing.F) {
 		}
 	})
 }
+
+// TestConcurrentOpensMigrateOnce starts several processes' worth of Open on one fresh
+// database at once, as replicas starting together would: each succeeds and the migrations
+// are applied once.
+func TestConcurrentOpensMigrateOnce(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		const n = 3
+		type opened struct {
+			s   *Store
+			err error
+		}
+		results := make(chan opened, n)
+		for range n {
+			go func() {
+				s, err := Open(ctx, dsn)
+				results <- opened{s, err}
+			}()
+		}
+		for range n {
+			r := <-results
+			require.NoError(t, r.err)
+			t.Cleanup(func() { r.s.Close() })
+		}
+		s := open(t, Config{}, dsn)
+		var count int
+		require.NoError(t, s.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, 1).Scan(&count))
+		assert.Equal(t, 1, count)
+	})
+}
