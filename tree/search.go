@@ -105,6 +105,21 @@ func attrsMatch(have, want map[string]string) bool {
 // keyMatch matches text against the first part of the key (the folded name) and compact
 // (text without spaces) against the pinyin parts.
 func keyMatch(key, text, compact string, prefix bool) bool {
+	if text == compact { // no spaces: one query for every part; NUL never occurs in it
+		if !prefix {
+			return strings.Contains(key, text)
+		}
+		for {
+			if strings.HasPrefix(key, text) {
+				return true
+			}
+			i := strings.IndexByte(key, 0)
+			if i < 0 {
+				return false
+			}
+			key = key[i+1:]
+		}
+	}
 	for part := 0; ; part++ {
 		seg, rest, more := strings.Cut(key, "\x00")
 		q := compact
