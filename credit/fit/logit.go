@@ -74,6 +74,11 @@ func logit(x []float64, n, p int, y []bool, l2 float64) ([]Coefficient, error) {
 				h[j*d+k] = h[k*d+j]
 			}
 		}
+		if math.Abs(prevDev-dev) < 1e-10*(math.Abs(dev)+1) {
+			converged = true // h now holds the information at the final estimate
+			break
+		}
+		prevDev = dev
 		step, err := cholSolve(h, d, g)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrNotConverged, err)
@@ -81,11 +86,6 @@ func logit(x []float64, n, p int, y []bool, l2 float64) ([]Coefficient, error) {
 		for j := range d {
 			beta[j] += step[j]
 		}
-		if math.Abs(prevDev-dev) < 1e-10*(math.Abs(dev)+1) {
-			converged = true
-			break
-		}
-		prevDev = dev
 	}
 	for _, b := range beta {
 		if math.IsNaN(b) || math.IsInf(b, 0) {
@@ -95,8 +95,7 @@ func logit(x []float64, n, p int, y []bool, l2 float64) ([]Coefficient, error) {
 	if !converged {
 		return nil, ErrNotConverged
 	}
-	// Covariance = H⁻¹ at the optimum (h was computed at the last iterate, one step earlier;
-	// at convergence the difference is negligible).
+	// Covariance = H⁻¹ at the estimate.
 	inv, err := cholInverse(h, d)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotConverged, err)

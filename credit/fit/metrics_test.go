@@ -2,6 +2,7 @@ package fit_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -156,4 +157,37 @@ func TestIVStrength(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, fit.Strength(tt.give))
 	}
+}
+
+// TestLogitAgainstClosedForm: with one binary regressor the logistic MLE is the log odds
+// ratio, and its standard error is sqrt(1/a + 1/b + 1/c + 1/d) from the 2×2 table.
+func TestLogitAgainstClosedForm(t *testing.T) {
+	// x = WoE-like indicator 0/1; counts: x=0: 30 bad, 70 good; x=1: 10 bad, 90 good.
+	var sb strings.Builder
+	sb.WriteString("g,y\n")
+	for i := range 200 {
+		g, bad := "a", false
+		if i < 100 {
+			bad = i < 30
+		} else {
+			g, bad = "b", i < 110
+		}
+		y := "good"
+		if bad {
+			y = "bad"
+		}
+		sb.WriteString(g + "," + y + "\n")
+	}
+	tb, err := fit.ReadCSV(strings.NewReader(sb.String()), fit.CSVConfig{})
+	require.NoError(t, err)
+	m, err := fit.Fit(tb, fit.Config{Target: "y", MinBinShare: 0.1})
+	require.NoError(t, err)
+	// WoE of the two groups differ by ln(OR); the slope on WoE is therefore −1 exactly.
+	require.Len(t, m.Coefficients, 2)
+	assert.InDelta(t, -1, m.Coefficients[1].Estimate, 1e-6)
+	g := m.Card[0]
+	dw := math.Abs(g.Bins[0].WoE - g.Bins[1].WoE)
+	se := math.Sqrt(1.0/30+1.0/70+1.0/10+1.0/90) / dw
+	assert.InDelta(t, se, m.Coefficients[1].StdErr, 1e-6)
+	assert.InDelta(t, math.Erfc(math.Abs(m.Coefficients[1].Z)/math.Sqrt2), m.Coefficients[1].PValue, 1e-12)
 }
