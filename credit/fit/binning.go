@@ -203,8 +203,8 @@ func (g *group) absorb(o group) {
 	g.bads += o.bads
 }
 
-// binColumn classes column c against the bad flags over the given rows (all rows when rows
-// is nil). It reports ErrAllMissing and ErrConstant.
+// binColumn classes column c against the bad flags (one per row). It reports ErrAllMissing
+// and ErrConstant.
 func binColumn(c *Column, bad []bool, p binParams) (*Binning, error) {
 	n := len(bad)
 	var missGood, missBad int
