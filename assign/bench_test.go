@@ -29,9 +29,10 @@ func benchmarkLAP(b *testing.B, n int) {
 func BenchmarkMinCostAssignment1000(b *testing.B) { benchmarkLAP(b, 1000) }
 func BenchmarkMinCostAssignment2000(b *testing.B) { benchmarkLAP(b, 2000) }
 
-// benchTeam builds nOff officers over nOff/10 regions (so about 10·perRegion... officers per
-// region) and nCase cases, seeded. Each officer covers two regions, so a case has about
-// 20 eligible officers when there are 200 regions... see the callers for the exact ratio.
+// benchTeam builds nOff officers and nCase cases, seeded. Each officer covers two adjacent
+// regions of `regions`, so with regions = nOff/10 about 20 officers cover a case's region
+// (fewer pass authority and seniority); capacities total about 1.2·nCase; one case in ten
+// is a priority.
 func benchTeam(nOff, nCase, regions int) ([]Officer, []Case) {
 	r := rand.New(rand.NewPCG(11, uint64(nOff)))
 	os := make([]Officer, nOff)
