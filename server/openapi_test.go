@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -32,7 +33,7 @@ func openAPIPath(fiberPath string) string {
 	return fiberParam.ReplaceAllString(fiberPath, "{$1}")
 }
 
-// TestOpenAPIMatchesTheRoutes keeps openapi.json true: every registered route is
+// TestOpenAPIMatchesTheRoutes keeps the OpenAPI document true: every registered route is
 // documented with the permission it is registered with, and every documented operation is
 // registered.
 func TestOpenAPIMatchesTheRoutes(t *testing.T) {
@@ -99,4 +100,35 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+func TestBuildOpenAPIRefusesOverlaps(t *testing.T) {
+	base := `{"openapi":"3.1.0","paths":{"/a":{}},"components":{"schemas":{"A":{}}}}`
+	tests := []struct {
+		name, part, wantErr string
+	}{
+		{"disjoint", `{"paths":{"/b":{}},"components":{"schemas":{"B":{}}}}`, ""},
+		{"same path", `{"paths":{"/a":{}}}`, "paths /a is defined by openapi/0.json too"},
+		{"same schema", `{"components":{"schemas":{"A":{}}}}`, "components schemas A is defined by openapi/0.json too"},
+		{"second header", `{"openapi":"3.0.0"}`, `"openapi" is set by openapi/0.json too`},
+		{"paths not an object", `{"paths":[]}`, "paths is not an object"},
+		{"broken JSON", `{"paths":`, "openapi/1.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := buildOpenAPI(fstest.MapFS{
+				"openapi/0.json": {Data: []byte(base)},
+				"openapi/1.json": {Data: []byte(tt.part)},
+			})
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			var got openAPIDoc
+			require.NoError(t, json.Unmarshal(doc, &got))
+			assert.Equal(t, []string{"/a", "/b"}, sortedKeys(got.Paths))
+		})
+	}
 }

@@ -58,8 +58,8 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 }
 
 // openAPI serves the OpenAPI 3.1 description of the API.
-func (s *Server) openAPI(c *fiber.Ctx) error {
+func (s *Server) serveOpenAPI(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return c.Status(http.StatusOK).Send(openAPIDocument)
+	return c.Status(http.StatusOK).Send(s.openAPI)
 }

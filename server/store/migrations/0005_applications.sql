@@ -1,0 +1,2 @@
+-- Reserved for the applications tables; filled in by the change that adds them.
+SELECT 1;
