@@ -111,7 +111,9 @@ func TestGenerate(t *testing.T) {
 	}
 }
 
-func civil(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func civil(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 func TestGenerateIsDeterministic(t *testing.T) {
 	a, err := demo.Generate(demo.Config{Now: now, Seed: 7})
