@@ -45,21 +45,22 @@ type Matcher struct {
 	large      float64 // rules.LargeAmount as a float, for the seniority fit only
 	allOfficer []uint64
 
-	mu     sync.Mutex
-	load   []int
-	lastRR string
+	idx            ruleIndex
+	seniorityRules []seniorityRule
+
+	mu      sync.Mutex
+	load    []int
+	full    []uint64 // officers at capacity with their current load
+	lastRR  string
+	scratch struct { // per-call sets, used under mu
+		fail     [RuleConflict + 1][]uint64
+		buf      [RuleConflict + 1][]uint64
+		eligible []uint64
+		onLeave  []uint64
+	}
 }
 
 const authorityScale = 4
-
-// scaled returns d in units of 10⁻⁴ when that is exact and fits in an int64.
-func scaled(d decimal.Decimal) (int64, bool) {
-	s := d.Shift(authorityScale)
-	if !s.IsInteger() || s.Abs().Cmp(decimal.New(1, 18)) >= 0 {
-		return 0, false
-	}
-	return s.IntPart(), true
-}
 
 // NewMatcher validates officers and rules and returns a Matcher over a copy of the officers.
 // Errors: *ValidationError (ErrInvalid) listing every problem — duplicate or empty officer
@@ -156,6 +157,7 @@ func NewMatcher(officers []Officer, rules Rules, cfg Config) (*Matcher, error) {
 			setBit(m.set(m.linked, c), i)
 		}
 	}
+	m.buildIndex()
 	return m, nil
 }
 
@@ -262,109 +264,22 @@ type caseFacts struct {
 	minYears    float64
 	demand      float64 // 0–1: how demanding the case is, for the seniority fit
 	date        time.Time
+	exact, near []uint64 // officers covering the case's region, or a neighbour of it
 }
 
-func (m *Matcher) facts(c *Case) caseFacts {
-	f := caseFacts{amount: c.Amount, date: m.now()}
+func (m *Matcher) facts(c *Case, date time.Time) caseFacts {
+	f := caseFacts{amount: c.Amount, date: date, exact: m.exact[c.Region], near: m.near[c.Region]}
 	f.amountScale, f.amountOK = scaled(c.Amount)
-	for _, s := range m.rules.Seniority {
-		if (s.MinAmount.IsPositive() && c.Amount.Cmp(s.MinAmount) >= 0) || (s.MinTermMonths > 0 && c.TermMonths >= s.MinTermMonths) {
-			f.minYears = math.Max(f.minYears, float64(s.MinYears))
+	for k := range m.seniorityRules {
+		s := &m.seniorityRules[k]
+		if (s.byAmount && f.atLeast(s)) || (s.minTerm > 0 && c.TermMonths >= s.minTerm) {
+			f.minYears = math.Max(f.minYears, s.years)
 		}
 	}
-	amt := math.Min(c.Amount.InexactFloat64()/m.large, 1)
+	amt := math.Min(toFloat(c.Amount)/m.large, 1)
 	term := math.Min(float64(c.TermMonths)/float64(m.rules.LongTermMonths), 1)
 	f.demand = math.Max(0, math.Max(amt, term))
 	return f
-}
-
-// failures fills fail[r] with the officers failing rule r (nil for rules not enforced or
-// failed by nobody) and returns the eligible set. ignoreCapacity leaves capacity to the
-// caller (batch plans); without full, officers already out on a set rule (region, kind,
-// skill) are not checked further, so the counts of later rules are partial. The caller
-// holds m.mu.
-func (m *Matcher) failures(c *Case, f *caseFacts, fail *[RuleConflict + 1][]uint64, ignoreCapacity, full bool) []uint64 {
-	eligible := slices.Clone(m.allOfficer)
-	mark := func(r Rule, i int) {
-		if fail[r] == nil {
-			fail[r] = m.newSet()
-		}
-		setBit(fail[r], i)
-	}
-	without := func(r Rule, pass []uint64) {
-		for w := range eligible {
-			var p uint64
-			if pass != nil {
-				p = pass[w]
-			}
-			if bad := m.allOfficer[w] &^ p; bad != 0 {
-				if fail[r] == nil {
-					fail[r] = m.newSet()
-				}
-				fail[r][w] |= bad
-				eligible[w] &^= bad
-			}
-		}
-	}
-	if m.enforced[RuleRegion] {
-		pass := m.exact[c.Region]
-		if m.rules.AllowNeighbours && m.near[c.Region] != nil {
-			pass = slices.Clone(pass)
-			if pass == nil {
-				pass = m.newSet()
-			}
-			for w, b := range m.near[c.Region] {
-				pass[w] |= b
-			}
-		}
-		without(RuleRegion, pass)
-	}
-	if m.enforced[RuleCustomerKind] && c.Kind >= Individual && c.Kind <= Enterprise {
-		without(RuleCustomerKind, m.kinds[c.Kind])
-	}
-	if m.enforced[RuleSkill] && c.Product >= Consumer && c.Product <= AssetAllocation && m.skilled[c.Product] {
-		without(RuleSkill, m.skills[c.Product])
-	}
-	conflicts := m.linked[c.CustomerID]
-	for i := range m.officers {
-		if !full && !hasBit(eligible, i) {
-			continue
-		}
-		o := &m.officers[i]
-		ok := true
-		if m.enforced[RuleAuthority] {
-			var below bool
-			if f.amountOK && m.authority[i] >= 0 {
-				below = m.authority[i] < f.amountScale
-			} else {
-				below = o.Authority.Cmp(f.amount) < 0
-			}
-			if below {
-				mark(RuleAuthority, i)
-				ok = false
-			}
-		}
-		if m.enforced[RuleSeniority] && m.senior[i] < f.minYears {
-			mark(RuleSeniority, i)
-			ok = false
-		}
-		if m.enforced[RuleCapacity] && !ignoreCapacity && m.load[i] >= o.Capacity {
-			mark(RuleCapacity, i)
-			ok = false
-		}
-		if m.enforced[RuleAvailability] && len(o.Leave) > 0 && o.OnLeave(f.date) {
-			mark(RuleAvailability, i)
-			ok = false
-		}
-		if m.enforced[RuleConflict] && hasBit(conflicts, i) {
-			mark(RuleConflict, i)
-			ok = false
-		}
-		if !ok {
-			eligible[i>>6] &^= 1 << (i & 63)
-		}
-	}
-	return eligible
 }
 
 func (m *Matcher) excluded(fail *[RuleConflict + 1][]uint64, c *Case) []RuleCount {
@@ -425,9 +340,9 @@ func (m *Matcher) score(c *Case, f *caseFacts, i, load int) Candidate {
 		lb = clamp100(100 * (1 - float64(load)/float64(o.Capacity)))
 	}
 	switch {
-	case hasBit(m.exact[c.Region], i):
+	case hasBit(f.exact, i):
 		region = 100
-	case hasBit(m.near[c.Region], i):
+	case hasBit(f.near, i):
 		region = m.rules.NeighbourScore
 	}
 	b := Breakdown{
@@ -474,7 +389,7 @@ func (m *Matcher) Assign(c Case) (Decision, error) {
 	if err != nil {
 		return d, err
 	}
-	m.load[i]++
+	m.addLoad(i, 1)
 	if m.strategy == RoundRobin {
 		m.lastRR = d.Officer
 	}
@@ -485,10 +400,9 @@ func (m *Matcher) evaluate(c *Case) (Decision, int, error) {
 	if err := c.Validate(); err != nil {
 		return Decision{}, -1, err
 	}
-	f := m.facts(c)
-	var fail [RuleConflict + 1][]uint64
-	eligible := m.failures(c, &f, &fail, false, true)
-	d := Decision{Case: c.ApplicationID, Strategy: m.strategy, Excluded: m.excluded(&fail, c)}
+	f := m.facts(c, m.now())
+	eligible, fail := m.failures(c, &f, false)
+	d := Decision{Case: c.ApplicationID, Strategy: m.strategy, Excluded: m.excluded(fail, c)}
 	n := 0
 	for _, w := range eligible {
 		n += bits.OnesCount64(w)
@@ -592,9 +506,8 @@ func (m *Matcher) Check(c Case, officerID string) (Check, error) {
 	if !ok {
 		return Check{}, fmt.Errorf("%w: %q", ErrUnknownOfficer, officerID)
 	}
-	f := m.facts(&c)
-	var fail [RuleConflict + 1][]uint64
-	eligible := m.failures(&c, &f, &fail, false, true)
+	f := m.facts(&c, m.now())
+	eligible, fail := m.failures(&c, &f, false)
 	out := Check{Officer: officerID, Eligible: hasBit(eligible, i), Candidate: m.score(&c, &f, i, m.load[i])}
 	for r := RuleRegion; r <= RuleConflict; r++ {
 		if hasBit(fail[r], i) {

@@ -118,6 +118,12 @@ func (c *Case) Validate() error {
 	return ps.err()
 }
 
+// valid reports whether validate would find no problem, without building paths.
+func (c *Case) valid() bool {
+	return c.ApplicationID != "" && (c.Kind == Individual || c.Kind == Enterprise) &&
+		c.Product >= Consumer && c.Product <= AssetAllocation && !c.Amount.IsNegative() && c.TermMonths >= 0
+}
+
 func (c *Case) validate(ps *problems, path string) {
 	p := func(field string) string {
 		if path == "" {

@@ -87,10 +87,11 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 	var ps problems
 	seen := make(map[string]int, len(cases))
 	for k := range cases {
-		path := fmt.Sprintf("cases[%d]", k)
-		cases[k].validate(&ps, path)
+		if !cases[k].valid() {
+			cases[k].validate(&ps, fmt.Sprintf("cases[%d]", k))
+		}
 		if j, dup := seen[cases[k].ApplicationID]; dup && cases[k].ApplicationID != "" {
-			ps.add(path+".application_id", "unique", "application %q repeats cases[%d]", cases[k].ApplicationID, j)
+			ps.add(fmt.Sprintf("cases[%d].application_id", k), "unique", "application %q repeats cases[%d]", cases[k].ApplicationID, j)
 		}
 		seen[cases[k].ApplicationID] = k
 	}
@@ -132,12 +133,15 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 	score := make([]float64, 0, 16*len(cases))
 	noneEligible := map[int][]RuleCount{}
 	best := 0.0
+	onLeave, eligible := m.scratch.onLeave, m.scratch.eligible
+	if m.enforced[RuleAvailability] {
+		f := caseFacts{date: date}
+		m.leaveSet(&f, onLeave)
+	}
 	for k := range cases {
 		c := &cases[k]
-		f := m.facts(c)
-		f.date = date
-		var fail [RuleConflict + 1][]uint64
-		eligible := m.failures(c, &f, &fail, true, false)
+		f := m.facts(c, date)
+		m.eligibleSet(c, &f, onLeave, eligible)
 		if exclude >= 0 {
 			eligible[exclude>>6] &^= 1 << (exclude & 63)
 		}
@@ -156,9 +160,8 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 		}
 		start[k+1] = len(to)
 		if start[k+1] == start[k] {
-			var full [RuleConflict + 1][]uint64
-			m.failures(c, &f, &full, true, true)
-			ex := m.excluded(&full, c)
+			_, full := m.failures(c, &f, true)
+			ex := m.excluded(full, c)
 			if exclude >= 0 {
 				ex = append(ex, RuleCount{Officers: 1, Message: "1 is the officer leaving (" + leaver + ")"})
 			}
@@ -205,8 +208,7 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 	for k := range cases {
 		c := &cases[k]
 		if a := t.at[k]; a >= 0 {
-			f := m.facts(c)
-			f.date = date
+			f := m.facts(c, date)
 			j := int(to[a])
 			cd := m.score(c, &f, j, m.load[j])
 			p.Assignments = append(p.Assignments, Assignment{Case: c.ApplicationID, Officer: cd.Officer, Candidate: cd})
@@ -237,7 +239,7 @@ func (m *Matcher) Commit(p Plan) error {
 		}
 	}
 	for _, a := range p.Assignments {
-		m.load[m.index[a.Officer]]++
+		m.addLoad(m.index[a.Officer], 1)
 	}
 	return nil
 }
