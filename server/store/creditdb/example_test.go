@@ -1,0 +1,54 @@
+package creditdb_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/creditkit/creditkit/credit"
+	"github.com/creditkit/creditkit/server/store"
+	"github.com/creditkit/creditkit/server/store/creditdb"
+)
+
+func Example() {
+	dir, _ := os.MkdirTemp("", "creditdb")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "credit.db"))
+	if err != nil {
+		panic(err)
+	}
+	defer st.Close()
+	repo := creditdb.New(st)
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+
+	// On first start: the built-in card becomes revision 1, active.
+	card, _ := credit.BuiltinCard("individual")
+	installed, err := repo.Install(ctx, "individual", card, "system", now)
+	fmt.Println(installed, err)
+
+	// Upload a new version and activate it, in one transaction.
+	next, _ := credit.BuiltinCard("individual")
+	next.Version, next.SHA256 = "2.0.0", ""
+	if err := next.Seal(); err != nil {
+		panic(err)
+	}
+	err = st.Tx(ctx, func(tx *sql.Tx) error {
+		sc, err := repo.CreateTx(ctx, tx, "individual", next, "alice", now)
+		if err != nil {
+			return err
+		}
+		_, _, err = repo.ActivateTx(ctx, tx, sc.ID, "alice", now)
+		return err
+	})
+	fmt.Println(err)
+	active, _ := repo.Active(ctx)
+	fmt.Println(active)
+	// Output:
+	// true <nil>
+	// <nil>
+	// [{individual individual-2}]
+}
