@@ -351,8 +351,20 @@ func (s *Server) listApplications(ctx context.Context, _ perm.Actor, q loandb.Qu
 	return p, loanError(err)
 }
 
-// officerAuthority returns the decision authority of the officer with id, and whether
-// there is such an officer.
+// officerAuthority returns the authority limit of the officer with id (the officers
+// table of migration 0004), and whether there is such an officer. It reads committed data.
 func (s *Server) officerAuthority(ctx context.Context, id string) (decimal.Decimal, bool, error) {
-	return decimal.Decimal{}, false, nil
+	var text string
+	err := s.cfg.Store.QueryRow(ctx, `SELECT authority FROM officers WHERE id = ?`, id).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return decimal.Decimal{}, false, nil
+	}
+	if err != nil {
+		return decimal.Decimal{}, false, fmt.Errorf("server: authority of %s: %w", id, err)
+	}
+	d, err := decimal.NewFromString(text)
+	if err != nil {
+		return decimal.Decimal{}, false, fmt.Errorf("server: authority of %s: stored %q: %w", id, text, err)
+	}
+	return d, true, nil
 }
