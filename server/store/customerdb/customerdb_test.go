@@ -1,0 +1,40 @@
+package customerdb_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/creditkit/creditkit/customer"
+	"github.com/creditkit/creditkit/customer/customertest"
+	"github.com/creditkit/creditkit/server/store"
+	"github.com/creditkit/creditkit/server/store/customerdb"
+	"github.com/creditkit/creditkit/server/store/storetest"
+)
+
+// openRepo opens a fresh database of db's kind for one test.
+func openRepo(t testing.TB, dsn string, cfg customerdb.Config) (*store.Store, *customerdb.Repo) {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	repo, err := customerdb.New(st, cfg)
+	require.NoError(t, err)
+	return st, repo
+}
+
+func TestConformance(t *testing.T) {
+	for _, db := range storetest.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			customertest.Run(t, func(t *testing.T) customer.Store {
+				dsn := storetest.SQLiteDSN(t)
+				if db.Name == "postgres" {
+					dsn, _ = storetest.PostgresDSN(t)
+				}
+				_, repo := openRepo(t, dsn, customerdb.Config{})
+				return repo
+			})
+		})
+	}
+}
