@@ -188,7 +188,14 @@ func (r *Repo) plan(q customer.Query) (searchPlan, error) {
 		w.add(`c.status = ?`, f.Status.String())
 	}
 	if f.Branch != "" {
-		w.add(`c.branch = ?`, f.Branch)
+		if exact || index != indexName {
+			// Keep the planner on the index that drives the search: "|| ''" makes the
+			// condition a filter (customers_by_branch would be chosen for its equality and
+			// then every customer of the branch sorted).
+			w.add(`c.branch || '' = ?`, f.Branch)
+		} else {
+			w.add(`c.branch = ?`, f.Branch)
+		}
 	}
 	if f.Officer != "" {
 		w.add(`c.officer = ?`, f.Officer)
@@ -230,8 +237,10 @@ func (r *Repo) plan(q customer.Query) (searchPlan, error) {
 		}
 		d.where = append(d.where, w.where...)
 		d.args = append(d.args, w.args...)
-		p.sql = `SELECT s.spelling, c.data, c.node FROM customer_spellings s JOIN customers c ON c.number = s.number
-			WHERE ` + strings.Join(d.where, " AND ") + ` ORDER BY s.spelling, s.ord LIMIT ?`
+		// CROSS JOIN keeps SQLite's loop on the spellings index (PostgreSQL plans it as any
+		// inner join).
+		p.sql = `SELECT s.spelling, c.data, c.node FROM customer_spellings s CROSS JOIN customers c
+			WHERE c.number = s.number AND ` + strings.Join(d.where, " AND ") + ` ORDER BY s.spelling, s.ord LIMIT ?`
 		p.args = append(d.args, limit+1)
 	case indexPrefix:
 		if after != nil {
