@@ -1,23 +1,88 @@
 package server
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/creditkit/creditkit/credit"
 	"github.com/creditkit/creditkit/loan"
 	"github.com/creditkit/creditkit/server/perm"
 )
 
-// portfolioView is the answer of GET /v1/analytics/portfolio.
+// topGroups is how many groups the portfolio lists by exposure.
+const topGroups = 10
+
+// portfolioView is the answer of GET /v1/analytics/portfolio. Every figure is computed
+// from the database when asked, with plain SQL aggregates over the tables of each domain
+// (customers and tree, assessments and scorecards, officers and assignments,
+// applications); decimals are summed exactly.
 type portfolioView struct {
-	AsOf         time.Time        `json:"as_of"`
-	Applications applicationStats `json:"applications"`
-	Officers     []officerStats   `json:"officers"`
+	AsOf           time.Time        `json:"as_of"`
+	Customers      customerStats    `json:"customers"`
+	Grades         gradeStats       `json:"grades"`
+	Exposure       exposureStats    `json:"exposure"`
+	Applications   applicationStats `json:"applications"`
+	Officers       []officerStats   `json:"officers"`
+	ScoreStability []stabilityStats `json:"score_stability"`
+}
+
+// customerStats counts active customers by kind and by branch.
+type customerStats struct {
+	Total    int            `json:"total"`
+	ByKind   map[string]int `json:"by_kind"`
+	ByBranch []branchCount  `json:"by_branch"`
+}
+
+type branchCount struct {
+	Branch     string `json:"branch"`
+	Individual int    `json:"individual"`
+	Enterprise int    `json:"enterprise"`
+	Total      int    `json:"total"`
+}
+
+// gradeStats is the grade distribution of the latest assessment of each customer.
+type gradeStats struct {
+	Assessed     int          `json:"assessed_customers"`
+	Distribution []gradeCount `json:"distribution"`
+}
+
+type gradeCount struct {
+	Grade      string  `json:"grade"`
+	Individual int     `json:"individual"`
+	Enterprise int     `json:"enterprise"`
+	Total      int     `json:"total"`
+	Share      float64 `json:"share"`
+}
+
+// exposureStats is the exposure of the customer tree by branch, and the groups with the
+// largest exposure with their limits and headroom.
+type exposureStats struct {
+	Total     decimal.Decimal  `json:"total"`
+	ByBranch  []branchExposure `json:"by_branch"`
+	TopGroups []groupExposure  `json:"top_groups"`
+}
+
+type branchExposure struct {
+	Branch    string          `json:"branch"`
+	Customers int             `json:"customers"` // with exposure
+	Exposure  decimal.Decimal `json:"exposure"`
+}
+
+type groupExposure struct {
+	Node     int64            `json:"node"`
+	Name     string           `json:"name"`
+	Exposure decimal.Decimal  `json:"exposure"`
+	Limit    *decimal.Decimal `json:"limit,omitempty"`    // the group's own limit, if any
+	Headroom *decimal.Decimal `json:"headroom,omitempty"` // limit − exposure (negative when over)
+	Usage    *float64         `json:"usage,omitempty"`    // exposure / limit
 }
 
 // applicationStats are the application counts and the decision figures.
@@ -36,17 +101,39 @@ type applicationStats struct {
 	MedianHoursToDecision *float64 `json:"median_hours_to_decision"`
 }
 
-// officerStats is one officer's workload and results, from the applications assigned to
-// them.
+// officerStats is one officer's workload (open assignments against capacity) and results
+// (the outcomes of the applications assigned to them).
 type officerStats struct {
 	Officer        string          `json:"officer"`
-	OpenCases      int             `json:"open_cases"` // assigned or under review
+	Name           string          `json:"name,omitempty"`
+	Rating         *float64        `json:"rating,omitempty"` // overall rating, 0-100
+	Capacity       int             `json:"capacity"`
+	OpenCases      int             `json:"open_cases"` // open assignments
+	Utilisation    *float64        `json:"utilisation,omitempty"`
 	Approved       int             `json:"approved"`
 	Rejected       int             `json:"rejected"`
 	Returned       int             `json:"returned"`
 	Withdrawn      int             `json:"withdrawn"`
 	ApprovedAmount decimal.Decimal `json:"approved_amount"`
 	ApprovalRate   *float64        `json:"approval_rate"`
+}
+
+// stabilityStats is the population stability of the scores of one customer kind's active
+// scorecard: the latest assessment of each customer made with it, against the card's
+// reference distribution.
+type stabilityStats struct {
+	Kind        string `json:"kind"`
+	Scorecard   string `json:"scorecard"`
+	Assessments int    `json:"assessments"`
+	// Reference says whether the scorecard carries a reference score distribution:
+	// "present" or "absent". PSI is computed only against one.
+	Reference string   `json:"reference"`
+	PSI       *float64 `json:"psi"`
+	Stability string   `json:"stability,omitempty"` // stable, watch or shifted
+	Note      string   `json:"note,omitempty"`
+	// ScoreQuantiles are the 10th, 25th, 50th, 75th and 90th percentiles of the scores,
+	// a reference in the making.
+	ScoreQuantiles []float64 `json:"score_quantiles,omitempty"`
 }
 
 func (s *Server) getPortfolio(c *fiber.Ctx) error {
@@ -65,14 +152,242 @@ func (s *Server) getPortfolio(c *fiber.Ctx) error {
 func (s *Server) portfolio(ctx context.Context, _ perm.Actor) (portfolioView, error) {
 	v := portfolioView{AsOf: s.now()}
 	var err error
+	if v.Customers, err = s.customerAnalytics(ctx); err != nil {
+		return portfolioView{}, err
+	}
+	if v.Grades, err = s.gradeAnalytics(ctx); err != nil {
+		return portfolioView{}, err
+	}
+	if v.Exposure, err = s.exposureAnalytics(ctx); err != nil {
+		return portfolioView{}, err
+	}
 	if v.Applications, v.Officers, err = s.applicationAnalytics(ctx); err != nil {
+		return portfolioView{}, err
+	}
+	if v.ScoreStability, err = s.stabilityAnalytics(ctx); err != nil {
 		return portfolioView{}, err
 	}
 	return v, nil
 }
 
+// query runs a read query and calls scan for each row.
+func (s *Server) query(ctx context.Context, q string, scan func(*sql.Rows) error, args ...any) error {
+	rows, err := s.cfg.Store.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("server: analytics: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("server: analytics: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("server: analytics: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) customerAnalytics(ctx context.Context) (customerStats, error) {
+	st := customerStats{ByKind: map[string]int{"individual": 0, "enterprise": 0}}
+	branches := map[string]*branchCount{}
+	err := s.query(ctx, `SELECT branch, kind, COUNT(*) FROM customers WHERE status = 'active' GROUP BY branch, kind`,
+		func(rows *sql.Rows) error {
+			var (
+				branch, kind string
+				n            int
+			)
+			if err := rows.Scan(&branch, &kind, &n); err != nil {
+				return err
+			}
+			b := branches[branch]
+			if b == nil {
+				b = &branchCount{Branch: branch}
+				branches[branch] = b
+			}
+			switch kind {
+			case "individual":
+				b.Individual += n
+			case "enterprise":
+				b.Enterprise += n
+			}
+			b.Total += n
+			st.ByKind[kind] += n
+			st.Total += n
+			return nil
+		})
+	if err != nil {
+		return customerStats{}, err
+	}
+	st.ByBranch = make([]branchCount, 0, len(branches))
+	for _, b := range branches {
+		st.ByBranch = append(st.ByBranch, *b)
+	}
+	slices.SortFunc(st.ByBranch, func(a, b branchCount) int { return cmp.Compare(a.Branch, b.Branch) })
+	return st, nil
+}
+
+// latestAssessments selects the latest assessment of each customer (latest by time, then
+// by ID).
+const latestAssessments = `FROM assessments a WHERE NOT EXISTS (
+	SELECT 1 FROM assessments b WHERE b.customer = a.customer
+	AND (b.created_at > a.created_at OR (b.created_at = a.created_at AND b.id > a.id)))`
+
+func (s *Server) gradeAnalytics(ctx context.Context) (gradeStats, error) {
+	counts := map[string]*gradeCount{}
+	st := gradeStats{}
+	err := s.query(ctx, `SELECT a.grade, a.customer_kind, COUNT(*) `+latestAssessments+` GROUP BY a.grade, a.customer_kind`,
+		func(rows *sql.Rows) error {
+			var (
+				grade, kind string
+				n           int
+			)
+			if err := rows.Scan(&grade, &kind, &n); err != nil {
+				return err
+			}
+			g := counts[grade]
+			if g == nil {
+				g = &gradeCount{Grade: grade}
+				counts[grade] = g
+			}
+			switch kind {
+			case "individual":
+				g.Individual += n
+			case "enterprise":
+				g.Enterprise += n
+			}
+			g.Total += n
+			st.Assessed += n
+			return nil
+		})
+	if err != nil {
+		return gradeStats{}, err
+	}
+	// Every grade of the master scale, best first, then anything unexpected.
+	for g := credit.AAA; g.String() != "" && g <= credit.D; g++ {
+		name := g.String()
+		c := counts[name]
+		if c == nil {
+			c = &gradeCount{Grade: name}
+		}
+		delete(counts, name)
+		st.Distribution = append(st.Distribution, *c)
+	}
+	for _, c := range counts {
+		st.Distribution = append(st.Distribution, *c)
+	}
+	for i := range st.Distribution {
+		if st.Assessed > 0 {
+			st.Distribution[i].Share = float64(st.Distribution[i].Total) / float64(st.Assessed)
+		}
+	}
+	return st, nil
+}
+
+// cents turns a sum of hundredths, as the database returns it (an integer, or a numeric
+// text on PostgreSQL), into a decimal.
+func cents(v any) (decimal.Decimal, error) {
+	switch x := v.(type) {
+	case nil:
+		return decimal.Decimal{}, nil
+	case int64:
+		return decimal.New(x, -2), nil
+	case []byte:
+		d, err := decimal.NewFromString(string(x))
+		return d.Shift(-2), err
+	case string:
+		d, err := decimal.NewFromString(x)
+		return d.Shift(-2), err
+	case float64:
+		return decimal.NewFromFloat(x).Shift(-2), nil
+	}
+	return decimal.Decimal{}, fmt.Errorf("unexpected sum %T", v)
+}
+
+func (s *Server) exposureAnalytics(ctx context.Context) (exposureStats, error) {
+	st := exposureStats{}
+	err := s.query(ctx, `SELECT c.branch, COUNT(*), SUM(e.cents) FROM tree_exposure e
+		JOIN customers c ON c.number = e.customer WHERE e.cents > 0 GROUP BY c.branch ORDER BY c.branch`,
+		func(rows *sql.Rows) error {
+			var (
+				b   branchExposure
+				sum any
+			)
+			if err := rows.Scan(&b.Branch, &b.Customers, &sum); err != nil {
+				return err
+			}
+			var err error
+			if b.Exposure, err = cents(sum); err != nil {
+				return err
+			}
+			st.Total = st.Total.Add(b.Exposure)
+			st.ByBranch = append(st.ByBranch, b)
+			return nil
+		})
+	if err != nil {
+		return exposureStats{}, err
+	}
+	if st.ByBranch == nil {
+		st.ByBranch = []branchExposure{}
+	}
+	// Each group's subtree, by a recursive walk down from every group node.
+	var groups []groupExposure
+	err = s.query(ctx, `WITH RECURSIVE sub (root, id) AS (
+			SELECT id, id FROM tree_nodes WHERE kind = 'group'
+			UNION ALL
+			SELECT sub.root, n.id FROM tree_nodes n JOIN sub ON n.parent = sub.id
+		)
+		SELECT g.id, g.name, g.credit_limit, SUM(e.cents)
+		FROM tree_nodes g JOIN sub ON sub.root = g.id LEFT JOIN tree_exposure e ON e.node = sub.id
+		WHERE g.kind = 'group' GROUP BY g.id, g.name, g.credit_limit`,
+		func(rows *sql.Rows) error {
+			var (
+				g     groupExposure
+				limit sql.NullString
+				sum   any
+			)
+			if err := rows.Scan(&g.Node, &g.Name, &limit, &sum); err != nil {
+				return err
+			}
+			var err error
+			if g.Exposure, err = cents(sum); err != nil {
+				return err
+			}
+			if limit.Valid {
+				l, err := decimal.NewFromString(limit.String)
+				if err != nil {
+					return fmt.Errorf("group %d: limit %q: %w", g.Node, limit.String, err)
+				}
+				h := l.Sub(g.Exposure)
+				g.Limit, g.Headroom = &l, &h
+				if l.IsPositive() {
+					u, _ := g.Exposure.Div(l).Float64()
+					g.Usage = &u
+				}
+			}
+			groups = append(groups, g)
+			return nil
+		})
+	if err != nil {
+		return exposureStats{}, err
+	}
+	slices.SortFunc(groups, func(a, b groupExposure) int {
+		if c := b.Exposure.Cmp(a.Exposure); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Node, b.Node)
+	})
+	st.TopGroups = groups[:min(len(groups), topGroups)]
+	if st.TopGroups == nil {
+		st.TopGroups = []groupExposure{}
+	}
+	return st, nil
+}
+
 // applicationAnalytics counts applications by status, and per officer, in SQL; the
-// decision times and the approved amounts (exact decimals) are read row by row.
+// decision times and the approved amounts (exact decimals) are read row by row, for the
+// decided applications only. Officers' names, capacity, rating and open assignments come
+// from the officers and assignments tables.
 func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []officerStats, error) {
 	st := applicationStats{ByStatus: map[string]int{}}
 	for _, status := range loan.Statuses() {
@@ -87,82 +402,102 @@ func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []
 		}
 		return o
 	}
-	rows, err := s.cfg.Store.Query(ctx, `SELECT status, officer, COUNT(*) FROM applications GROUP BY status, officer`)
+	err := s.query(ctx, `SELECT status, officer, COUNT(*) FROM applications GROUP BY status, officer`,
+		func(rows *sql.Rows) error {
+			var (
+				status, off string
+				n           int
+			)
+			if err := rows.Scan(&status, &off, &n); err != nil {
+				return err
+			}
+			st.ByStatus[status] += n
+			st.Total += n
+			if off == "" {
+				return nil
+			}
+			o := officer(off)
+			switch status {
+			case "approved":
+				o.Approved += n
+			case "rejected":
+				o.Rejected += n
+			case "returned":
+				o.Returned += n
+			case "withdrawn":
+				o.Withdrawn += n
+			}
+			return nil
+		})
 	if err != nil {
-		return st, nil, fmt.Errorf("server: analytics: %w", err)
+		return st, nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			status, off string
-			n           int
-		)
-		if err := rows.Scan(&status, &off, &n); err != nil {
-			return st, nil, fmt.Errorf("server: analytics: %w", err)
-		}
-		st.ByStatus[status] += n
-		st.Total += n
-		if off == "" {
-			continue
-		}
-		o := officer(off)
-		switch status {
-		case "assigned", "under_review":
-			o.OpenCases += n
-		case "approved":
-			o.Approved += n
-		case "rejected":
-			o.Rejected += n
-		case "returned":
-			o.Returned += n
-		case "withdrawn":
-			o.Withdrawn += n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return st, nil, fmt.Errorf("server: analytics: %w", err)
-	}
-	rows.Close()
-
 	st.Approved, st.Rejected = st.ByStatus["approved"], st.ByStatus["rejected"]
 	st.Decided = st.Approved + st.Rejected
 	st.ApprovalRate = rate(st.Approved, st.Decided)
 
-	rows, err = s.cfg.Store.Query(ctx, `SELECT status, officer, approved_amount, submitted_at, decided_at
-		FROM applications WHERE decided_at IS NOT NULL`)
-	if err != nil {
-		return st, nil, fmt.Errorf("server: analytics: %w", err)
-	}
-	defer rows.Close()
 	var hours []float64
-	for rows.Next() {
-		var (
-			status, off, amount string
-			submitted, decided  *int64
-		)
-		if err := rows.Scan(&status, &off, &amount, &submitted, &decided); err != nil {
-			return st, nil, fmt.Errorf("server: analytics: %w", err)
-		}
-		if submitted != nil && decided != nil && *decided >= *submitted {
-			hours = append(hours, time.Duration(*decided-*submitted).Hours())
-		}
-		if status != "approved" {
-			continue
-		}
-		a, err := decimal.NewFromString(amount)
-		if err != nil {
-			return st, nil, fmt.Errorf("server: analytics: approved amount %q: %w", amount, err)
-		}
-		st.ApprovedAmount = st.ApprovedAmount.Add(a)
-		if off != "" {
-			officer(off).ApprovedAmount = officer(off).ApprovedAmount.Add(a)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return st, nil, fmt.Errorf("server: analytics: %w", err)
+	err = s.query(ctx, `SELECT status, officer, approved_amount, submitted_at, decided_at
+		FROM applications WHERE decided_at IS NOT NULL`,
+		func(rows *sql.Rows) error {
+			var (
+				status, off, amount string
+				submitted, decided  *int64
+			)
+			if err := rows.Scan(&status, &off, &amount, &submitted, &decided); err != nil {
+				return err
+			}
+			if submitted != nil && decided != nil && *decided >= *submitted {
+				hours = append(hours, time.Duration(*decided-*submitted).Hours())
+			}
+			if status != "approved" {
+				return nil
+			}
+			a, err := decimal.NewFromString(amount)
+			if err != nil {
+				return fmt.Errorf("approved amount %q: %w", amount, err)
+			}
+			st.ApprovedAmount = st.ApprovedAmount.Add(a)
+			if off != "" {
+				officer(off).ApprovedAmount = officer(off).ApprovedAmount.Add(a)
+			}
+			return nil
+		})
+	if err != nil {
+		return st, nil, err
 	}
 	if m, ok := median(hours); ok {
 		st.MedianHoursToDecision = &m
+	}
+
+	// Every officer with capacity, and every officer with results, with open assignments.
+	err = s.query(ctx, `SELECT o.id, o.name, o.capacity, o.rating_overall,
+			(SELECT COUNT(*) FROM assignments a WHERE a.officer = o.id AND a.to_at IS NULL)
+		FROM officers o`,
+		func(rows *sql.Rows) error {
+			var (
+				id, name       string
+				capacity, open int
+				rating         float64
+			)
+			if err := rows.Scan(&id, &name, &capacity, &rating, &open); err != nil {
+				return err
+			}
+			if capacity == 0 && open == 0 && officers[id] == nil {
+				return nil // approvers and supervisors take no cases
+			}
+			o := officer(id)
+			o.Name, o.Capacity, o.OpenCases = name, capacity, open
+			r := rating
+			o.Rating = &r
+			if capacity > 0 {
+				u := float64(open) / float64(capacity)
+				o.Utilisation = &u
+			}
+			return nil
+		})
+	if err != nil {
+		return st, nil, err
 	}
 	out := make([]officerStats, 0, len(officers))
 	for _, o := range officers {
@@ -173,15 +508,58 @@ func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []
 		if a.OpenCases != b.OpenCases {
 			return b.OpenCases - a.OpenCases
 		}
-		if a.Officer < b.Officer {
-			return -1
-		}
-		if a.Officer > b.Officer {
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.Officer, b.Officer)
 	})
 	return st, out, nil
+}
+
+// stabilityAnalytics reports, per customer kind, the scores of the latest assessments made
+// with the active scorecard. A population stability index needs the card's reference
+// score distribution; the scorecard format (credit.Scorecard) has no place for one, so
+// the answer says it is absent rather than invent a baseline.
+func (s *Server) stabilityAnalytics(ctx context.Context) ([]stabilityStats, error) {
+	var out []stabilityStats
+	err := s.query(ctx, `SELECT kind, scorecard FROM active_scorecards ORDER BY kind`, func(rows *sql.Rows) error {
+		var st stabilityStats
+		if err := rows.Scan(&st.Kind, &st.Scorecard); err != nil {
+			return err
+		}
+		out = append(out, st)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		st := &out[i]
+		var scores []float64
+		err := s.query(ctx, `SELECT a.score `+latestAssessments+` AND a.scorecard = ?`, func(rows *sql.Rows) error {
+			var v float64
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			if !math.IsNaN(v) {
+				scores = append(scores, v)
+			}
+			return nil
+		}, st.Scorecard)
+		if err != nil {
+			return nil, err
+		}
+		st.Assessments = len(scores)
+		st.Reference = "absent"
+		st.Note = "the active scorecard carries no reference score distribution, so no PSI is computed"
+		if len(scores) > 0 {
+			slices.Sort(scores)
+			for _, q := range []float64{0.1, 0.25, 0.5, 0.75, 0.9} {
+				st.ScoreQuantiles = append(st.ScoreQuantiles, scores[int(q*float64(len(scores)-1))])
+			}
+		}
+	}
+	if out == nil {
+		out = []stabilityStats{}
+	}
+	return out, nil
 }
 
 // rate is n/of, or nil when of is zero.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/creditkit/creditkit/server/perm"
+	"github.com/creditkit/creditkit/server/store"
+	"github.com/creditkit/creditkit/server/store/storetest"
 )
 
 // headerAuth is the tests' Authenticator: X-Test-Actor names the caller as "id/role", and
@@ -38,6 +41,26 @@ func (headerAuth) Authenticate(_ context.Context, header func(string) string) (p
 		return perm.Actor{}, fmt.Errorf("%w: no test actor", ErrUnauthorized)
 	}
 	return perm.New(id, id, role, perms...), nil
+}
+
+// harnesses returns a harness on each test database (SQLite, and PostgreSQL when
+// CREDITKIT_TEST_POSTGRES is set), named for subtests.
+func harnesses(t *testing.T, cfg Config) map[string]*harness {
+	t.Helper()
+	out := map[string]*harness{}
+	for _, db := range storetest.Databases(t) {
+		st, err := store.Open(context.Background(), db.DSN)
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
+		logs := &syncBuffer{}
+		c := cfg
+		c.Store = st
+		c.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		srv, err := New(c)
+		require.NoError(t, err)
+		out[db.Name] = &harness{srv: srv, store: st, logs: logs}
+	}
+	return out
 }
 
 // caller sends requests as one test actor.
