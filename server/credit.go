@@ -3,20 +3,169 @@ package server
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/creditkit/creditkit/credit"
+	"github.com/creditkit/creditkit/server/perm"
+	"github.com/creditkit/creditkit/server/store/creditdb"
 )
 
+// systemActor is who installs the built-in scorecards.
+const systemActor = "system"
+
 // creditState holds the scorecards and the assessor built from the active ones.
-type creditState struct{}
+//
+// The database is the truth: which scorecard is active per customer kind is a row of
+// active_scorecards. The server keeps, in active, the assessors compiled from the active
+// cards together with the list of active IDs they were built from; every assessment
+// first reads that list (one small query) and rebuilds the set when it differs, so a card
+// activated through another process is used from the next assessment on. Compiled
+// assessors are also kept by scorecard ID in compiled (versions never change), so
+// switching back and forth does not compile again.
+type creditState struct {
+	repo   *creditdb.Repo
+	policy credit.Config
+	active atomic.Pointer[assessorSet]
 
-// initCredit prepares scorecards and assessments; New calls it once.
-func (s *Server) initCredit(ctx context.Context) error { return nil }
+	mu       sync.Mutex
+	compiled map[string]*credit.Assessor // by scorecard ID
 
-// creditRoutes registers /v1/assessments/... and /v1/scorecards/....
-func (s *Server) creditRoutes() {}
+	writer *assessmentWriter
+}
+
+// assessorSet is the assessors of the active scorecards, as of the active list it holds.
+type assessorSet struct {
+	active []creditdb.Active
+	byKind map[string]activeCard
+}
+
+// activeCard is the active scorecard of one kind, compiled.
+type activeCard struct {
+	id       string
+	assessor *credit.Assessor
+}
+
+// initCredit installs the built-in scorecards as revision 1 of their kinds when a kind has
+// no active card (idempotent, also for several processes starting at once), compiles the
+// active cards and starts the assessment writer; New calls it once.
+func (s *Server) initCredit(ctx context.Context) error {
+	s.credit = creditState{
+		repo:     creditdb.New(s.cfg.Store),
+		policy:   credit.Config{Now: s.cfg.Now},
+		compiled: map[string]*credit.Assessor{},
+	}
+	s.credit.writer = newAssessmentWriter(s)
+	for _, kind := range creditdb.Kinds {
+		card, err := credit.BuiltinCard(kind)
+		if err != nil {
+			return fmt.Errorf("server: built-in %s scorecard: %w", kind, err)
+		}
+		installed, err := s.credit.repo.Install(ctx, kind, card, systemActor, s.now())
+		if err != nil {
+			return fmt.Errorf("server: install the built-in %s scorecard: %w", kind, err)
+		}
+		if installed {
+			s.log.Info("installed the built-in scorecard", "kind", kind, "scorecard", creditdb.ScorecardID(kind, 1),
+				"model_id", card.ModelID, "model_version", card.Version)
+		}
+	}
+	if _, err := s.activeCard(ctx, nil, creditdb.Kinds[0]); err != nil {
+		return err
+	}
+	return nil
+}
+
+// activeCard returns the compiled active scorecard of kind. It reads the active list
+// inside tx, or from the reader pool when tx is nil, and rebuilds the cached set when the
+// list changed since it was built.
+func (s *Server) activeCard(ctx context.Context, tx *sql.Tx, kind string) (activeCard, error) {
+	var (
+		buf [4]creditdb.Active
+		act []creditdb.Active
+		err error
+	)
+	if tx != nil {
+		act, err = s.credit.repo.ActiveTx(ctx, tx, buf[:0])
+	} else {
+		act, err = s.credit.repo.ActiveInto(ctx, buf[:0])
+	}
+	if err != nil {
+		return activeCard{}, err
+	}
+	set := s.credit.active.Load()
+	if set == nil || !slices.Equal(set.active, act) {
+		if set, err = s.buildAssessors(ctx, tx, act); err != nil {
+			return activeCard{}, err
+		}
+		s.credit.active.Store(set)
+	}
+	card, ok := set.byKind[kind]
+	if !ok {
+		return activeCard{}, fmt.Errorf("server: no active scorecard for %s customers: %w", kind, creditdb.ErrNoActive)
+	}
+	return card, nil
+}
+
+// buildAssessors compiles (or takes from the compiled cache) the scorecards of act.
+func (s *Server) buildAssessors(ctx context.Context, tx *sql.Tx, act []creditdb.Active) (*assessorSet, error) {
+	set := &assessorSet{active: slices.Clone(act), byKind: make(map[string]activeCard, len(act))}
+	for _, a := range act {
+		as, err := s.compiledAssessor(ctx, tx, a.Scorecard)
+		if err != nil {
+			return nil, err
+		}
+		set.byKind[a.Kind] = activeCard{id: a.Scorecard, assessor: as}
+	}
+	return set, nil
+}
+
+func (s *Server) compiledAssessor(ctx context.Context, tx *sql.Tx, id string) (*credit.Assessor, error) {
+	s.credit.mu.Lock()
+	as, ok := s.credit.compiled[id]
+	s.credit.mu.Unlock()
+	if ok {
+		return as, nil
+	}
+	var (
+		sc  creditdb.Scorecard
+		err error
+	)
+	if tx != nil {
+		sc, err = s.credit.repo.GetTx(ctx, tx, id)
+	} else {
+		sc, err = s.credit.repo.Get(ctx, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("server: load scorecard %s: %w", id, err)
+	}
+	as, err = s.newAssessor(sc.Card)
+	if err != nil {
+		return nil, fmt.Errorf("server: stored scorecard %s: %w", id, err)
+	}
+	s.credit.mu.Lock()
+	s.credit.compiled[id] = as
+	s.credit.mu.Unlock()
+	return as, nil
+}
+
+// newAssessor parses, compiles and binds a scorecard to the server's policy.
+func (s *Server) newAssessor(card []byte) (*credit.Assessor, error) {
+	c, err := credit.ParseScorecard(card)
+	if err != nil {
+		return nil, err
+	}
+	m, err := credit.Compile(c)
+	if err != nil {
+		return nil, err
+	}
+	return credit.NewAssessor(m, s.credit.policy)
+}
 
 // storedAssessment is a risk assessment report as stored, never changed afterwards.
 type storedAssessment struct {
@@ -28,7 +177,67 @@ type storedAssessment struct {
 }
 
 // assessCustomer assesses facts for the customer with the active scorecard of its kind
-// and stores the report inside tx.
+// and stores the report inside tx. The actor is the one in ctx. Facts the assessment
+// refuses are a *ValidationError with paths under "facts.".
 func (s *Server) assessCustomer(ctx context.Context, tx *sql.Tx, ref customerRef, facts credit.Facts) (storedAssessment, error) {
-	return storedAssessment{}, errors.New("server: assessments are not wired yet")
+	actor, _ := perm.FromContext(ctx)
+	row, report, err := s.prepareAssessment(ctx, tx, ref, facts)
+	if err != nil {
+		return storedAssessment{}, err
+	}
+	if err := s.recordAssessmentTx(ctx, tx, actor, &row); err != nil {
+		return storedAssessment{}, err
+	}
+	return storedAssessment{ID: row.ID, Customer: row.Customer, Scorecard: row.Scorecard, Report: report, CreatedAt: row.CreatedAt}, nil
+}
+
+// prepareAssessment assesses facts with the active scorecard of the customer's kind (read
+// inside tx, or from the reader pool when tx is nil) and returns the row to store.
+func (s *Server) prepareAssessment(ctx context.Context, tx *sql.Tx, ref customerRef, facts credit.Facts) (creditdb.Assessment, credit.Report, error) {
+	if !ref.Kind.Valid() {
+		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: customer %s has no kind", ref.Number)
+	}
+	kind := ref.Kind.String()
+	card, err := s.activeCard(ctx, tx, kind)
+	if err != nil {
+		return creditdb.Assessment{}, credit.Report{}, err
+	}
+	report, err := card.assessor.Assess(facts)
+	if err != nil {
+		var ve *credit.ValidationError
+		if errors.As(err, &ve) {
+			return creditdb.Assessment{}, credit.Report{}, creditFactsError(err, nil)
+		}
+		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: assess customer %s: %w", ref.Number, err)
+	}
+	row := creditdb.Assessment{Customer: ref.Number, CustomerKind: kind, Scorecard: card.id, Grade: report.Grade.String(),
+		Score: report.Score, PD: report.PD, Decision: report.Decision.String(), Limit: report.Limit,
+		CreatedAt: report.AssessedAt.UTC()}
+	if row.Report, err = json.Marshal(&report); err != nil {
+		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: encode report: %w", err)
+	}
+	if row.Facts, err = json.Marshal(&report.Facts); err != nil {
+		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: encode facts: %w", err)
+	}
+	if row.Request, err = json.Marshal(&report.Facts.Request); err != nil {
+		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: encode request: %w", err)
+	}
+	return row, report, nil
+}
+
+// recordAssessmentTx is the one write path of assessments: it stores row, made by actor,
+// inside tx and sets its ID. (The audit record of issue 9 joins here.)
+func (s *Server) recordAssessmentTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, row *creditdb.Assessment) error {
+	row.CreatedBy = actor.ID
+	return s.credit.repo.CreateAssessmentTx(ctx, tx, row)
+}
+
+// readAssessment is the one read path of stored assessments; the data scope of issue 9
+// joins here.
+func (s *Server) readAssessment(ctx context.Context, _ perm.Actor, id string) (creditdb.Assessment, error) {
+	a, err := s.credit.repo.Assessment(ctx, id)
+	if errors.Is(err, creditdb.ErrNotFound) {
+		return creditdb.Assessment{}, fmt.Errorf("no assessment %s: %w", id, ErrNotFound)
+	}
+	return a, err
 }
