@@ -209,19 +209,6 @@ func (s *Server) releaseCase(ctx context.Context, tx *sql.Tx, application string
 	return err
 }
 
-// lookupOfficer returns the registered officer with id (the actor ID of the person), and
-// false when there is none: for the loan workflow's authority checks.
-func (s *Server) lookupOfficer(ctx context.Context, id string) (assign.Officer, bool, error) {
-	o, err := s.officers.repo.Get(ctx, id)
-	if errors.Is(err, assigndb.ErrNotFound) {
-		return assign.Officer{}, false, nil
-	}
-	if err != nil {
-		return assign.Officer{}, false, err
-	}
-	return o.Officer, true, nil
-}
-
 // assignError turns the assign package's validation problems into field problems under
 // prefix (the officer's own fields when prefix is ""); other errors pass through.
 func assignError(err error, prefix string) error {
