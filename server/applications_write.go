@@ -160,9 +160,11 @@ func (s *Server) commandApplication(ctx context.Context, actor perm.Actor, at ti
 // the application, checks that it is still at version (the one the caller saw), builds the
 // command (running the assessment or the assignment it needs, whose rows join tx), applies
 // it through the workflow, adds the approved amount to the customer's exposure on the
-// final approval, and stores the new version with its event. Any failure rolls all of it
+// final approval, ends the officer's assignment once the case is decided or withdrawn,
+// and stores the new version with its event. Any failure rolls all of it
 // back.
 func (s *Server) commandApplicationTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, at time.Time, id string, version int64, op appOp) (appResult, error) {
+	ctx = perm.WithActor(ctx, actor) // the assignment records who assigned
 	la, err := s.loanActor(ctx, actor)
 	if err != nil {
 		return appResult{}, err
@@ -210,6 +212,12 @@ func (s *Server) commandApplicationTx(ctx context.Context, tx *sql.Tx, actor per
 	if next.Status == loan.StatusApproved && app.Status != loan.StatusApproved {
 		if err := s.addExposure(ctx, tx, next.Customer, next.ApprovedAmount); err != nil {
 			return appResult{}, fmt.Errorf("server: exposure of %s: %w", next.Customer, err)
+		}
+	}
+	if next.Status.Terminal() && !app.Status.Terminal() {
+		// A decided or withdrawn case no longer counts in its officer's load.
+		if err := s.releaseCase(ctx, tx, next.ID); err != nil {
+			return appResult{}, fmt.Errorf("server: release %s: %w", next.ID, err)
 		}
 	}
 	if err := s.applications.repo.UpdateTx(ctx, tx, next, version, ev); err != nil {
