@@ -1,0 +1,307 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"sync"
+
+	"github.com/creditkit/creditkit/customer"
+	"github.com/creditkit/creditkit/server/perm"
+	"github.com/creditkit/creditkit/server/store/customerdb"
+	"github.com/creditkit/creditkit/tree"
+)
+
+// Every write of a customer goes through one function taking the actor and the
+// transaction (createCustomerTx, updateCustomerTx, closeCustomerTx, addContactTx), and
+// every read through readCustomer, so that the audit record and the data scope of issue 9
+// join them in one place.
+
+// readCustomer is the one read of a single customer: the record with its tree node, or an
+// error wrapping ErrNotFound.
+func (s *Server) readCustomer(ctx context.Context, n customer.Number) (customerdb.Record, error) {
+	rec, err := s.customers.repo.Lookup(ctx, n)
+	return rec, customerProblem(err)
+}
+
+// createCustomer registers c under the tree node parent, durably, through the group
+// commit: concurrent registrations share one transaction (each in a savepoint of its own,
+// so one failing does not fail the others), and each caller returns only after that
+// transaction committed. The validation and key computation run before, outside any
+// transaction.
+func (s *Server) createCustomer(ctx context.Context, actor perm.Actor, c customer.Customer, parent tree.ID) (customerdb.Record, error) {
+	d, err := s.customers.repo.Prepare(c)
+	if err != nil {
+		return customerdb.Record{}, customerProblem(err)
+	}
+	job := &createJob{ctx: ctx, actor: actor, draft: d, parent: parent, wake: make(chan bool, 1)}
+	s.customers.commits.run(s, job)
+	return job.out, job.err
+}
+
+// createCustomerTx is the one write path that registers customers: inside tx, holding the
+// tree lock, it checks the parent node, draws the node ID, stores the customer (number,
+// spellings, first revision) and its node with a zero exposure.
+func (s *Server) createCustomerTx(ctx context.Context, tx *sql.Tx, tl *treeLock, actor perm.Actor, d customerdb.Draft, parent tree.ID) (customerdb.Record, error) {
+	if err := tl.acquire(ctx); err != nil {
+		return customerdb.Record{}, err
+	}
+	p, err := tl.t.Get(parent)
+	switch {
+	case errors.Is(err, tree.ErrNotFound):
+		return customerdb.Record{}, fieldProblem("parent", "exists", "no tree node has this ID", "树节点不存在")
+	case err != nil:
+		return customerdb.Record{}, err
+	case !treeCanHold(p.Kind, tree.KindCustomer):
+		return customerdb.Record{}, fieldProblem("parent", "placement", "a customer sits under a branch or a group, not a "+p.Kind.String(),
+			"客户只能挂在机构或客户群下")
+	case p.Depth+1 >= tree.MaxDepth:
+		return customerdb.Record{}, fieldProblem("parent", "depth", fmt.Sprintf("the tree is at most %d levels deep", tree.MaxDepth),
+			fmt.Sprintf("客户树最多%d层", tree.MaxDepth))
+	}
+	id, err := s.customers.repo.NextNodeID(ctx, tx)
+	if err != nil {
+		return customerdb.Record{}, err
+	}
+	c, err := s.customers.repo.RegisterTx(ctx, tx, d, actor.ID, id)
+	if err != nil {
+		return customerdb.Record{}, customerProblem(err)
+	}
+	if _, err := s.customers.repo.InsertNodeTx(ctx, tx, tl.version, tree.Row{ID: id, Parent: parent, Kind: tree.KindCustomer,
+		Name: c.Name(), Customer: c.Number.String(), Attrs: customerAttrs(c, nil)}); err != nil {
+		return customerdb.Record{}, err
+	}
+	return customerdb.Record{Customer: c, Node: id}, nil
+}
+
+// customerAttrs returns the attributes of a customer's node: those of old with the
+// customer's officer and region (province) set, so a subtree search can filter by them.
+func customerAttrs(c customer.Customer, old map[string]string) map[string]string {
+	out := make(map[string]string, len(old)+2)
+	for k, v := range old {
+		out[k] = v
+	}
+	out[tree.AttrOfficer] = c.Officer
+	region := ""
+	switch {
+	case c.Individual != nil:
+		region = c.Individual.Address.Province
+	case c.Enterprise != nil:
+		region = c.Enterprise.Address.Province
+	}
+	if region != "" {
+		out[tree.AttrRegion] = region
+	} else {
+		delete(out, tree.AttrRegion)
+	}
+	return out
+}
+
+// updateCustomer stores the new version c of a customer (c.Version the version it
+// replaces) in a transaction of its own; see updateCustomerTx.
+func (s *Server) updateCustomer(ctx context.Context, actor perm.Actor, c customer.Customer) (customerdb.Record, error) {
+	d, err := s.customers.repo.PrepareUpdate(c)
+	if err != nil {
+		return customerdb.Record{}, customerProblem(err)
+	}
+	var out customerdb.Record
+	err = s.treeTx(ctx, func(tx *sql.Tx, tl *treeLock) (err error) {
+		out, err = s.updateCustomerTx(ctx, tx, tl, actor, d)
+		return err
+	})
+	return out, err
+}
+
+// updateCustomerTx is the one write path that changes customers: inside tx it stores the
+// new version with its revision and, when the name, officer or region changed, renames
+// and re-attributes the customer's node (taking the tree lock).
+func (s *Server) updateCustomerTx(ctx context.Context, tx *sql.Tx, tl *treeLock, actor perm.Actor, d customerdb.Draft) (customerdb.Record, error) {
+	rec, old, err := s.customers.repo.UpdateTx(ctx, tx, d, actor.ID)
+	if err != nil {
+		return customerdb.Record{}, customerProblem(err)
+	}
+	if rec.Node == 0 {
+		return rec, nil
+	}
+	c := rec.Customer
+	if c.Name() == old.Name() && maps.Equal(customerAttrs(c, nil), customerAttrs(old, nil)) {
+		return rec, nil
+	}
+	if err := tl.acquire(ctx); err != nil {
+		return customerdb.Record{}, err
+	}
+	node, err := s.customers.repo.GetNodeTx(ctx, tx, rec.Node)
+	if err != nil {
+		return customerdb.Record{}, err
+	}
+	node.Name, node.Attrs = c.Name(), customerAttrs(c, node.Attrs)
+	if _, err := s.customers.repo.UpdateNodeTx(ctx, tx, tl.version, node, node.Version); err != nil {
+		return customerdb.Record{}, err
+	}
+	return rec, nil
+}
+
+// closeCustomer closes a customer in a transaction of its own; see closeCustomerTx.
+func (s *Server) closeCustomer(ctx context.Context, actor perm.Actor, n customer.Number, version int64) (customerdb.Record, error) {
+	var out customerdb.Record
+	err := s.cfg.Store.Tx(ctx, func(tx *sql.Tx) (err error) {
+		out, err = s.closeCustomerTx(ctx, tx, actor, n, version)
+		return err
+	})
+	return out, err
+}
+
+// closeCustomerTx is the one write path that closes customers: the record, its history and
+// its node (with its exposure) stay.
+func (s *Server) closeCustomerTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, n customer.Number, version int64) (customerdb.Record, error) {
+	rec, err := s.customers.repo.CloseTx(ctx, tx, n, version, actor.ID)
+	return rec, customerProblem(err)
+}
+
+// addContact appends to a customer's contact log in a transaction of its own; see
+// addContactTx.
+func (s *Server) addContact(ctx context.Context, actor perm.Actor, n customer.Number, ct customer.Contact) (customer.Contact, error) {
+	var out customer.Contact
+	err := s.cfg.Store.Tx(ctx, func(tx *sql.Tx) (err error) {
+		out, err = s.addContactTx(ctx, tx, actor, n, ct)
+		return err
+	})
+	return out, err
+}
+
+// addContactTx is the one write path of the contact log; an entry without an officer is
+// the actor's.
+func (s *Server) addContactTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, n customer.Number, ct customer.Contact) (customer.Contact, error) {
+	if ct.Officer == "" {
+		ct.Officer = actor.ID
+	}
+	out, err := s.customers.repo.AddContactTx(ctx, tx, n, ct)
+	return out, customerProblem(err)
+}
+
+// maxCommitBatch bounds how many registrations share one transaction.
+const maxCommitBatch = 128
+
+// createJob is one registration waiting for the group commit.
+type createJob struct {
+	ctx    context.Context
+	actor  perm.Actor
+	draft  customerdb.Draft
+	parent tree.ID
+	wake   chan bool // true: lead the next batch; false: done, out and err are set
+	out    customerdb.Record
+	err    error
+}
+
+// groupCommit gathers concurrent registrations into one transaction. There is no
+// background goroutine: the first caller to find no leader leads, commits its own job with
+// whatever others queued meanwhile, hands the lead to the oldest job still queued, and
+// returns. Every job is answered only after the transaction holding it committed (or
+// failed). The zero value is ready to use.
+type groupCommit struct {
+	mu      sync.Mutex
+	queue   []*createJob
+	leading bool
+}
+
+// run queues job and returns when it is done.
+func (g *groupCommit) run(s *Server, job *createJob) {
+	g.mu.Lock()
+	g.queue = append(g.queue, job)
+	lead := !g.leading
+	g.leading = true
+	g.mu.Unlock()
+	for !lead {
+		if lead = <-job.wake; !lead {
+			return
+		}
+	}
+	// Lead one batch: this job first, then the oldest queued ones.
+	g.mu.Lock()
+	batch := []*createJob{job}
+	rest := g.queue[:0]
+	for _, j := range g.queue {
+		if j != job && len(batch) < maxCommitBatch {
+			batch = append(batch, j)
+		} else if j != job {
+			rest = append(rest, j)
+		}
+	}
+	clear(g.queue[len(rest):])
+	g.queue = rest
+	g.mu.Unlock()
+
+	s.commitBatch(batch)
+
+	g.mu.Lock()
+	if len(g.queue) > 0 {
+		g.queue[0].wake <- true
+	} else {
+		g.leading = false
+	}
+	g.mu.Unlock()
+	for _, j := range batch[1:] {
+		j.wake <- false
+	}
+}
+
+// commitBatch registers the jobs in one transaction, each in a savepoint of its own when
+// there are several.
+func (s *Server) commitBatch(jobs []*createJob) {
+	// The transaction serves several requests: it must not end with the leader's.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(jobs[0].ctx), s.cfg.WriteTimeout)
+	defer cancel()
+	done := make([]bool, len(jobs))
+	err := s.treeTx(ctx, func(tx *sql.Tx, tl *treeLock) error {
+		if err := tl.acquire(ctx); err != nil {
+			return err
+		}
+		ok := 0
+		for i, j := range jobs {
+			if err := j.ctx.Err(); err != nil {
+				j.err, done[i] = err, true
+				continue
+			}
+			if len(jobs) == 1 {
+				out, err := s.createCustomerTx(ctx, tx, tl, j.actor, j.draft, j.parent)
+				if err != nil {
+					return err
+				}
+				j.out, done[i] = out, true
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT register"); err != nil {
+				return fmt.Errorf("server: savepoint: %w", err)
+			}
+			out, err := s.createCustomerTx(ctx, tx, tl, j.actor, j.draft, j.parent)
+			if err != nil {
+				if _, rbErr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT register"); rbErr != nil {
+					return fmt.Errorf("server: rollback to savepoint: %w", rbErr)
+				}
+				j.err, done[i] = err, true
+			} else {
+				j.out, done[i] = out, true
+				ok++
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT register"); err != nil {
+				return fmt.Errorf("server: release savepoint: %w", err)
+			}
+		}
+		if ok == 0 {
+			return errNothingToCommit
+		}
+		return nil
+	})
+	for i, j := range jobs {
+		switch {
+		case errors.Is(err, errNothingToCommit):
+		case err != nil && (!done[i] || j.err == nil):
+			j.out, j.err = customerdb.Record{}, err
+		}
+	}
+}
+
+// errNothingToCommit rolls back a batch in which every registration failed.
+var errNothingToCommit = errors.New("server: nothing to commit")
