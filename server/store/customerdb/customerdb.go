@@ -280,22 +280,30 @@ func (r *Repo) LookupTx(ctx context.Context, tx *sql.Tx, n customer.Number) (Rec
 	return scanRecord(n, tx.QueryRowContext(ctx, r.st.Rebind(`SELECT data, node FROM customers WHERE number = ?`), n.String()))
 }
 
-// GetJSON returns the stored JSON of the customer with number n and its tree node, as
-// written by encoding/json from a customer.Customer, without decoding it; or
+// RawRecord is a stored customer as its JSON, undecoded: what encoding/json wrote from a
+// customer.Customer, with the tree node and version alongside.
+type RawRecord struct {
+	JSON    []byte
+	Node    tree.ID // 0 when the customer has no node
+	Version int64
+}
+
+// GetJSON returns the stored JSON of the customer with number n, without decoding it, or
 // customer.ErrNotFound.
-func (r *Repo) GetJSON(ctx context.Context, n customer.Number) ([]byte, tree.ID, error) {
+func (r *Repo) GetJSON(ctx context.Context, n customer.Number) (RawRecord, error) {
 	var (
-		data []byte
+		raw  RawRecord
 		node sql.NullInt64
 	)
-	err := r.st.QueryRow(ctx, `SELECT data, node FROM customers WHERE number = ?`, n.String()).Scan(&data, &node)
+	err := r.st.QueryRow(ctx, `SELECT data, node, version FROM customers WHERE number = ?`, n.String()).Scan(&raw.JSON, &node, &raw.Version)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return nil, 0, customer.ErrNotFound
+		return RawRecord{}, customer.ErrNotFound
 	case err != nil:
-		return nil, 0, fmt.Errorf("customerdb: get %s: %w", n, err)
+		return RawRecord{}, fmt.Errorf("customerdb: get %s: %w", n, err)
 	}
-	return data, tree.ID(node.Int64), nil
+	raw.Node = tree.ID(node.Int64)
+	return raw, nil
 }
 
 func scanRecord(n customer.Number, row *sql.Row) (Record, error) {
@@ -662,7 +670,7 @@ func (r *Repo) ContactsPage(ctx context.Context, n customer.Number, limit int, c
 		return ContactPage{}, fmt.Errorf("customerdb: contacts of %s: %w", n, err)
 	}
 	if len(p.Contacts) == 0 && cursor == "" {
-		if _, _, err := r.GetJSON(ctx, n); err != nil {
+		if _, err := r.GetJSON(ctx, n); err != nil {
 			return ContactPage{}, err
 		}
 	}
