@@ -341,7 +341,7 @@ func (g *gen) customers(b *Bank, n int) error {
 	}
 	first := len(b.Customers)
 	for i, h := range huachen {
-		c := g.enterprise(pd, h.name, lineBySuffix(h.line), relationship(b, pd.Code, 2+i%2), 50+g.pick(100))
+		c := g.enterprise(pd, h.name, lineBySuffix(h.line), relationship(b, pd.Code, 2+i%2), 200+g.pick(300), true)
 		c.Group = h.group
 		if err := add(c); err != nil {
 			return err
@@ -355,7 +355,7 @@ func (g *gen) customers(b *Bank, n int) error {
 	xh := branchOf(b, "HZ-XH")
 	circle := len(b.Customers)
 	for _, name := range []string{"杭州恒信纺织有限公司", "杭州恒达印染有限公司", "杭州恒昌服饰有限公司"} {
-		c := g.enterprise(xh, name, lineBySuffix("商贸有限公司"), relationship(b, xh.Code, 1), 5+g.pick(20))
+		c := g.enterprise(xh, name, lineBySuffix("商贸有限公司"), relationship(b, xh.Code, 1), 5+g.pick(20), false)
 		c.Group = "g-hengxin"
 		if err := add(c); err != nil {
 			return err
@@ -372,7 +372,7 @@ func (g *gen) customers(b *Bank, n int) error {
 		if i%5 == 0 {
 			ln := lines[g.pick(len(lines))]
 			name := br.City[:len(br.City)-len("市")] + pickOf(g, tradeNames) + ln.suffix
-			c = g.enterprise(br, name, ln, relationship(b, br.Code, 1+g.pick(3)), 1+g.pick(60))
+			c = g.enterprise(br, name, ln, relationship(b, br.Code, 1+g.pick(3)), 1+g.pick(60), false)
 			if br.Code == "SZ-NS" && g.pick(3) == 0 {
 				c.Group = "g-nanshan"
 				if ln.industry == "I" {
@@ -517,24 +517,28 @@ func (g *gen) individual(br Branch, officer string) Customer {
 		c.Tags = []string{"payroll"}
 	}
 	// Risk: most people pay on time; some have had trouble.
-	risk := g.pick(10)
+	risk := g.pick(20)
 	dpd, dlq := 0, 0
 	switch {
-	case risk == 9:
+	case risk == 19:
 		dpd, dlq = 60+g.pick(60), 3+g.pick(4)
-	case risk >= 7:
+	case risk >= 16:
 		dpd, dlq = 5+g.pick(25), 1+g.pick(2)
 	}
 	income := g.between(6, 60) * 1000
-	housing := []string{"own", "mortgage", "rent", "family"}[g.pick(4)]
+	housing := []string{"own", "own", "mortgage", "mortgage", "rent", "family"}[g.pick(6)]
 	marName := map[customer.Marital]string{customer.MaritalSingle: "single", customer.MaritalMarried: "married", customer.MaritalDivorced: "divorced"}[marital]
+	utilisation := g.between(0, 60)
+	if g.pick(5) == 0 {
+		utilisation = g.between(60, 95)
+	}
 	facts := map[string]any{
-		"bureau": map[string]any{"history_months": g.between(6, 240), "open_accounts": g.between(0, 8),
+		"bureau": map[string]any{"history_months": g.between(12, 240), "open_accounts": g.between(0, 8),
 			"delinquencies_24m": dlq, "worst_dpd_24m": dpd, "amount_overdue": "0", "defaults_or_write_offs": 0,
-			"utilisation": float64(g.between(0, 95)) / 100, "hard_inquiries_6m": g.between(0, 6)},
+			"utilisation": float64(utilisation) / 100, "hard_inquiries_6m": g.between(0, 3) + g.pick(2)*g.pick(4)},
 		"income": map[string]any{"monthly": fmt.Sprint(income), "verified": g.pick(4) > 0, "employment": occ.employment,
 			"years_with_employer": float64(g.between(0, min(age-20, 25)))},
-		"capacity": map[string]any{"monthly_debt_payments": fmt.Sprint(income * g.between(0, 45) / 100),
+		"capacity": map[string]any{"monthly_debt_payments": fmt.Sprint(income * g.between(0, 40) / 100),
 			"monthly_living_costs": fmt.Sprint(2000 + g.between(0, 6)*500), "housing": housing},
 		"profile": map[string]any{"age": age, "marital": marName},
 	}
@@ -546,8 +550,11 @@ func (g *gen) enterprise(br Branch, name string, ln struct {
 	suffix   string
 	industry string
 	risk     int
-}, officer string, capitalMillions int) Customer {
+}, officer string, capitalMillions int, strong bool) Customer {
 	years := g.between(2, 25)
+	if strong {
+		years = g.between(12, 25)
+	}
 	var industry customer.Industry
 	if err := industry.UnmarshalText([]byte(ln.industry)); err != nil {
 		panic(err) // the lines table holds valid section letters
@@ -563,16 +570,22 @@ func (g *gen) enterprise(br Branch, name string, ln struct {
 		}}
 	revenue := capitalMillions * g.between(2, 8)
 	dpd, dlq := 0, 0
-	if g.pick(8) == 0 {
+	if g.pick(10) == 0 {
 		dpd, dlq = 10+g.pick(80), 1+g.pick(4)
+	}
+	// Strong firms (the conglomerate's) borrow little against their assets, earn well and
+	// cover their interest many times over.
+	lev, cur, cover, margin := g.between(30, 75), g.between(90, 250), g.between(20, 100), g.between(0, 15)
+	if strong {
+		lev, cur, cover, margin, dpd, dlq = g.between(30, 50), g.between(160, 250), g.between(70, 150), g.between(8, 18), 0, 0
 	}
 	facts := map[string]any{"enterprise": map[string]any{
 		"revenue":           fmt.Sprint(revenue * 1000000),
-		"revenue_growth":    float64(g.between(-15, 35)) / 100,
-		"net_margin":        float64(g.between(-5, 18)) / 100,
-		"debt_to_assets":    float64(g.between(25, 85)) / 100,
-		"current_ratio":     float64(g.between(70, 250)) / 100,
-		"interest_cover":    float64(g.between(5, 120)) / 10,
+		"revenue_growth":    float64(g.between(-5, 25)) / 100,
+		"net_margin":        float64(margin) / 100,
+		"debt_to_assets":    float64(lev) / 100,
+		"current_ratio":     float64(cur) / 100,
+		"interest_cover":    float64(cover) / 10,
 		"years_in_business": float64(years),
 		"industry_risk":     ln.risk,
 		"bureau":            map[string]any{"worst_dpd_24m": dpd, "delinquencies_24m": dlq},

@@ -1,0 +1,103 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/creditkit/creditkit/customer"
+	"github.com/creditkit/creditkit/loan"
+	"github.com/creditkit/creditkit/server/demo"
+	"github.com/creditkit/creditkit/tree"
+)
+
+var demoNow = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+
+// TestLoadDemo loads a small demo bank, checks it through the API, and loads it again to
+// show the second load changes nothing.
+func TestLoadDemo(t *testing.T) {
+	h := newHarness(t, Config{Authenticator: headerAuth{}})
+	ctx := context.Background()
+	cfg := demo.Config{Customers: 200, Applications: 80, Now: demoNow}
+	rep, err := h.srv.LoadDemo(ctx, cfg)
+	require.NoError(t, err)
+	require.True(t, rep.Loaded)
+	t.Log(rep)
+	assert.Equal(t, 200, rep.Customers)
+	total := 0
+	for _, n := range rep.Applications {
+		total += n
+	}
+	assert.Equal(t, 80, total)
+	for _, st := range []loan.Status{loan.StatusDraft, loan.StatusSubmitted, loan.StatusAssessed, loan.StatusUnderReview,
+		loan.StatusApproved, loan.StatusRejected, loan.StatusWithdrawn} {
+		assert.Positive(t, rep.Applications[st], "some application ends %s", st)
+	}
+	before := h.tableCounts(t)
+
+	// What the API shows matches the report.
+	p := h.as("a1/analyst").portfolio(t)
+	assert.Equal(t, 200, p.Customers.Total)
+	assert.Equal(t, total, p.Applications.Total)
+	assert.Equal(t, rep.Applications[loan.StatusApproved], p.Applications.Approved)
+	require.NotNil(t, p.Applications.ApprovalRate)
+	require.NotNil(t, p.Applications.MedianHoursToDecision)
+	assert.Positive(t, *p.Applications.MedianHoursToDecision)
+	assert.NotEqual(t, "0", p.Exposure.Total, "approvals added exposure")
+	assert.Positive(t, p.Grades.Assessed)
+	require.NotEmpty(t, p.Exposure.TopGroups)
+	var conglomerate bool
+	for _, g := range p.Exposure.TopGroups {
+		if g.Name == "华辰控股集团" {
+			conglomerate = true
+			require.NotNil(t, g.Limit)
+			assert.Equal(t, "120000000", *g.Limit)
+		}
+	}
+	assert.True(t, conglomerate, "the conglomerate is among the top groups")
+
+	r := h.as("r1/reader").get(t, "/v1/applications?status=under_review&limit=200")
+	require.Equal(t, http.StatusOK, r.status)
+
+	// Again: nothing is loaded twice.
+	again, err := h.srv.LoadDemo(ctx, cfg)
+	require.NoError(t, err)
+	assert.False(t, again.Loaded)
+	assert.False(t, again.Unfinished)
+	assert.Equal(t, before, h.tableCounts(t))
+	assert.Equal(t, "demo bank: already loaded", again.String())
+}
+
+func TestLoadDemoRefusesADatabaseWithData(t *testing.T) {
+	h := newHarness(t, Config{Authenticator: headerAuth{}})
+	ctx := context.Background()
+	admin := h.srv.cfg.Anonymous
+	branch, err := h.srv.createNode(ctx, admin, nodeInput{Parent: 1, Kind: tree.KindBranch, Name: "支行"})
+	require.NoError(t, err)
+	_, err = h.srv.createCustomer(ctx, admin, demoCustomer(t), branch.ID)
+	require.NoError(t, err)
+	_, err = h.srv.LoadDemo(ctx, demo.Config{Customers: 100, Applications: 30, Now: demoNow})
+	require.ErrorIs(t, err, ErrDemoNotEmpty)
+	// The claim was not taken: the refusal rolled back.
+	var n int
+	require.NoError(t, h.store.QueryRow(ctx, `SELECT COUNT(*) FROM sequences WHERE name LIKE 'demo-bank%'`).Scan(&n))
+	assert.Zero(t, n)
+}
+
+// demoCustomer is a valid individual customer from the demo plan.
+func demoCustomer(t *testing.T) customer.Customer {
+	t.Helper()
+	b, err := demo.Generate(demo.Config{Customers: 100, Applications: 30, Now: demoNow})
+	require.NoError(t, err)
+	for _, c := range b.Customers {
+		if c.Customer.Kind == customer.KindIndividual {
+			return c.Customer
+		}
+	}
+	t.Fatal("the demo plan has no individual")
+	return customer.Customer{}
+}
