@@ -47,8 +47,11 @@ const (
 	AuditRead
 	// OperationsRead reads the API description and the metrics.
 	OperationsRead
+	// PIIReadAssigned sees personal data unmasked for the customers assigned to the caller
+	// only (a credit officer's own customers); PIIRead covers every customer in scope.
+	PIIReadAssigned
 
-	lastPermission = OperationsRead
+	lastPermission = PIIReadAssigned
 )
 
 var names = [...]string{
@@ -70,6 +73,7 @@ var names = [...]string{
 	AnalyticsRead:     "analytics:read",
 	AuditRead:         "audit:read",
 	OperationsRead:    "operations:read",
+	PIIReadAssigned:   "pii:read-assigned",
 }
 
 // All returns every permission, in order.
@@ -113,11 +117,22 @@ func (p *Permission) UnmarshalText(b []byte) error {
 
 // Actor is the authenticated caller of a request. The zero value is nobody and may do
 // nothing. An Actor is a value; it is safe to share.
+//
+// Besides its permissions an actor has a data scope: Node, the tree node it is bound to
+// (it sees only customers, applications and analytics inside that node's subtree), and
+// AssignedOnly, which limits it further to the customers assigned to it (a credit
+// officer, whose ID is the officer ID those customers carry). Permissions say what an
+// actor may do; the scope says to which rows.
 type Actor struct {
-	ID    string // stable identifier, recorded in logs and (later) the audit trail
-	Name  string // for people
-	Role  string // the role the permissions came from, e.g. "admin"
-	perms uint64 // bit p set = may do p
+	ID   string // stable identifier, recorded in logs and the audit trail
+	Name string // for people
+	Role string // the role the permissions came from, e.g. "admin"
+	// Node is the tree node (tree.ID) the actor is bound to. 0 means not bound: the whole
+	// tree, like the bank's root node 1; it is what New and Admin return.
+	Node int64
+	// AssignedOnly limits the actor to the customers whose assigned officer is ID.
+	AssignedOnly bool
+	perms        uint64 // bit p set = may do p
 }
 
 // New returns an actor holding exactly the valid permissions among perms.
@@ -136,6 +151,16 @@ func Admin(id, name string) Actor { return New(id, name, "admin", All()...) }
 
 // Can reports whether a holds permission p. It is false for an unset p.
 func (a Actor) Can(p Permission) bool { return p.Valid() && a.perms&(1<<p) != 0 }
+
+// SeesPII reports whether a may see the personal data of a customer assigned to officer
+// unmasked: with PIIRead for every customer in its scope, with PIIReadAssigned only when
+// officer is a's own ID. Scope itself is checked elsewhere; this answers only masking.
+func (a Actor) SeesPII(officer string) bool {
+	if a.Can(PIIRead) {
+		return true
+	}
+	return a.Can(PIIReadAssigned) && officer != "" && officer == a.ID
+}
 
 // Permissions returns the permissions a holds, in order.
 func (a Actor) Permissions() []Permission {
