@@ -61,4 +61,3 @@ func entries(t *testing.T, dir string) []string {
 	}
 	return out
 }
-

@@ -249,8 +249,8 @@ type rowParser struct {
 	format  fileFormat
 	columns []*factColumn // per CSV column; nil for the ID column and ignored columns
 	idCol   int           // CSV column of the applicant ID, or -1
-	money   []factColumn // the amount columns, for checkMoney
-	facts   credit.Facts // the row being parsed
+	money   []factColumn  // the amount columns, for checkMoney
+	facts   credit.Facts  // the row being parsed
 	slots   credit.Facts
 	fields  [][]byte
 	buf     []byte
