@@ -21,16 +21,14 @@ import (
 // officer: above any amount an application may carry.
 var unlimitedAuthority = decimal.New(1, 15)
 
-// committeeRoles are the perm roles whose holders sit on the credit committee.
-var committeeRoles = map[string]bool{"admin": true, "committee": true}
-
 // loanActor maps the caller to the loan workflow's notion of a person:
 //
 //   - application:write makes the caller a maker (opens applications, gathers documents)
 //     and an officer (verifies documents, attaches assessments, sends cases to review);
 //   - assignment:write makes them a supervisor (assigns cases);
-//   - application:decide makes them an approver, and a committee member when their role is
-//     admin or committee; their authority limit is their officer record's authority when
+//   - application:decide makes them an approver (branch stages of the approval matrix), a
+//     committee member instead when their role is committee, and both when it is admin;
+//     their authority limit is their officer record's authority when
 //     they are a registered officer, unlimited for an admin who is not, and zero otherwise.
 //
 // The workflow then applies its own rules on top: four-eyes by ID, authority against the
@@ -44,9 +42,13 @@ func (s *Server) loanActor(ctx context.Context, a perm.Actor) (loan.Actor, error
 		la.Roles = append(la.Roles, loan.RoleSupervisor)
 	}
 	if a.Can(perm.ApplicationDecide) {
-		la.Roles = append(la.Roles, loan.RoleApprover)
-		if committeeRoles[a.Role] {
+		switch a.Role {
+		case "committee":
 			la.Roles = append(la.Roles, loan.RoleCommittee)
+		case "admin":
+			la.Roles = append(la.Roles, loan.RoleApprover, loan.RoleCommittee)
+		default:
+			la.Roles = append(la.Roles, loan.RoleApprover)
 		}
 		auth, found, err := s.officerAuthority(ctx, a.ID)
 		switch {
