@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding"
 	"errors"
 	"fmt"
@@ -121,7 +122,7 @@ func moneyColumn(name, doc string, get func(*credit.Facts) **decimal.Decimal) fa
 		parse: func(f, s *credit.Facts, cell []byte) error {
 			v, err := parseMoney(cell)
 			if err != nil {
-				return cellError(cell, "an amount")
+				return cellError(cell, fmt.Sprintf("an amount (plain digits, at most %d before the point and %d after)", maxMoneyIntDigits, maxMoneyDecimals))
 			}
 			p := *get(s)
 			*p = v
@@ -186,27 +187,59 @@ func checkMoney(f *credit.Facts, cols []factColumn) error {
 }
 
 // parseMoney reads an amount written as plain decimal digits with an optional sign and
-// fraction ("1234.50"); exponents, thousands separators and currency signs are refused.
+// fraction ("1234.50"); exponents, thousands separators and currency signs are refused, and
+// so are amounts outside the bounds of checkMoney. Amounts of up to 18 significant digits
+// (every real one) are parsed without decimal's string parser.
 func parseMoney(cell []byte) (decimal.Decimal, error) {
 	if len(cell) == 0 || len(cell) > maxMoneyLen {
 		return decimal.Decimal{}, errCell
 	}
-	digits, dot := 0, false
-	for i, c := range cell {
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && !dot:
-			dot = true
-		case (c == '-' || c == '+') && i == 0:
-		default:
-			return decimal.Decimal{}, errCell
-		}
+	body := cell
+	neg := false
+	switch body[0] {
+	case '-':
+		neg, body = true, body[1:]
+	case '+':
+		body = body[1:]
 	}
-	if digits == 0 {
+	intPart, frac := body, []byte(nil)
+	if i := bytes.IndexByte(body, '.'); i >= 0 {
+		intPart, frac = body[:i], body[i+1:]
+	}
+	if len(intPart)+len(frac) == 0 || !allDigits(intPart) || !allDigits(frac) {
 		return decimal.Decimal{}, errCell
 	}
-	return decimal.NewFromString(string(cell))
+	for len(intPart) > 1 && intPart[0] == '0' {
+		intPart = intPart[1:]
+	}
+	for len(frac) > 0 && frac[len(frac)-1] == '0' {
+		frac = frac[:len(frac)-1]
+	}
+	if len(intPart) > maxMoneyIntDigits || len(frac) > maxMoneyDecimals {
+		return decimal.Decimal{}, errCell
+	}
+	if len(intPart)+len(frac) > 18 {
+		return decimal.NewFromString(string(cell))
+	}
+	var coef int64
+	for _, part := range [2][]byte{intPart, frac} {
+		for _, c := range part {
+			coef = coef*10 + int64(c-'0')
+		}
+	}
+	if neg {
+		coef = -coef
+	}
+	return decimal.New(coef, -int32(len(frac))), nil
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func boolColumn(name, doc string, get func(*credit.Facts) **bool) factColumn {

@@ -351,12 +351,12 @@ func (p *rowParser) parse(rec []byte) (*credit.Facts, []byte, error) {
 	p.facts = credit.Facts{}
 	var id []byte
 	var err error
-	if p.format == formatJSONL {
-		id, err = p.parseJSON(rec)
-	} else {
+	if p.format == formatCSV {
+		// parseMoney has kept the amounts within checkMoney's bounds, and the record is UTF-8.
 		id, err = p.parseCSV(rec)
+		return &p.facts, id, err
 	}
-	if err != nil {
+	if id, err = p.parseJSON(rec); err != nil {
 		return &p.facts, id, err
 	}
 	if !utf8.Valid(id) {

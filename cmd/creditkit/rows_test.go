@@ -198,7 +198,7 @@ func TestParseCSVRow(t *testing.T) {
 	_, _, err = p.parse([]byte("A-5,\xff,,,,"))
 	assert.ErrorIs(t, err, errEncoding)
 	_, _, err = p.parse([]byte(`A-6,1,99999999999999999,,,`))
-	assert.ErrorContains(t, err, "more than 16 digits")
+	assert.ErrorContains(t, err, "at most 16 before the point")
 }
 
 func TestParseCSVRowDoesNotAllocate(t *testing.T) {

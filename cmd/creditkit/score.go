@@ -114,7 +114,7 @@ when the output itself goes to standard output.
 	f.StringVar(&o.outFormat, "out-format", "", "output format, csv or jsonl (default: from the extension, else the input's)")
 	f.StringVar(&o.id, "id", "id", "CSV column holding the applicant's ID, copied to the output")
 	f.IntVar(&o.reasons, "reasons", 4, fmt.Sprintf("top reasons written per row (1–%d)", maxReasons))
-	f.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "goroutines assessing rows")
+	f.IntVar(&o.workers, "workers", defaultWorkers(), "goroutines assessing rows")
 	f.Float64Var(&o.approve, "approve-score", 0, "approve at or above this score, absent rule hits (default 540, for the built-in cards' scale)")
 	f.Float64Var(&o.refer, "refer-score", 0, "refer at or above this score, decline below (default 510)")
 	f.BoolVar(&o.allowRejects, "allow-rejects", false, "exit 0 even when rows were rejected")
@@ -123,6 +123,9 @@ when the output itself goes to standard output.
 	f.BoolVar(&o.noProgress, "no-progress", false, "never draw the progress line")
 	return cmd
 }
+
+// defaultWorkers is one worker per core.
+func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
 
 // columnsHelp is the column table as plain text for the command help.
 func columnsHelp() string {
