@@ -81,10 +81,28 @@ func (s *Server) initCredit(ctx context.Context) error {
 	return nil
 }
 
-// activeCard returns the compiled active scorecard of kind. It reads the active list
-// inside tx, or from the reader pool when tx is nil, and rebuilds the cached set when the
-// list changed since it was built.
+// activeCard returns the compiled active scorecard of kind; see activeSet.
 func (s *Server) activeCard(ctx context.Context, tx *sql.Tx, kind string) (activeCard, error) {
+	set, err := s.activeSet(ctx, tx)
+	if err != nil {
+		return activeCard{}, err
+	}
+	return set.card(kind)
+}
+
+// card returns the compiled active scorecard of kind.
+func (set *assessorSet) card(kind string) (activeCard, error) {
+	card, ok := set.byKind[kind]
+	if !ok {
+		return activeCard{}, fmt.Errorf("server: no active scorecard for %s customers: %w", kind, creditdb.ErrNoActive)
+	}
+	return card, nil
+}
+
+// activeSet returns the compiled active scorecards. It reads the active list inside tx,
+// or from the reader pool when tx is nil, and rebuilds the cached set when the list
+// changed since it was built.
+func (s *Server) activeSet(ctx context.Context, tx *sql.Tx) (*assessorSet, error) {
 	var (
 		buf [4]creditdb.Active
 		act []creditdb.Active
@@ -96,20 +114,16 @@ func (s *Server) activeCard(ctx context.Context, tx *sql.Tx, kind string) (activ
 		act, err = s.credit.repo.ActiveInto(ctx, buf[:0])
 	}
 	if err != nil {
-		return activeCard{}, err
+		return nil, err
 	}
 	set := s.credit.active.Load()
 	if set == nil || !slices.Equal(set.active, act) {
 		if set, err = s.buildAssessors(ctx, tx, act); err != nil {
-			return activeCard{}, err
+			return nil, err
 		}
 		s.credit.active.Store(set)
 	}
-	card, ok := set.byKind[kind]
-	if !ok {
-		return activeCard{}, fmt.Errorf("server: no active scorecard for %s customers: %w", kind, creditdb.ErrNoActive)
-	}
-	return card, nil
+	return set, nil
 }
 
 // buildAssessors compiles (or takes from the compiled cache) the scorecards of act.
@@ -197,11 +211,27 @@ func (s *Server) prepareAssessment(ctx context.Context, tx *sql.Tx, ref customer
 	if !ref.Kind.Valid() {
 		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: customer %s has no kind", ref.Number)
 	}
-	kind := ref.Kind.String()
-	card, err := s.activeCard(ctx, tx, kind)
+	card, err := s.activeCard(ctx, tx, ref.Kind.String())
 	if err != nil {
 		return creditdb.Assessment{}, credit.Report{}, err
 	}
+	return s.assessWith(card, ref, facts)
+}
+
+// cachedCard returns the compiled scorecard of kind that was active when last checked,
+// without asking the database; the assessment writer checks it at commit.
+func (s *Server) cachedCard(ctx context.Context, kind string) (activeCard, error) {
+	if set := s.credit.active.Load(); set != nil {
+		if card, ok := set.byKind[kind]; ok {
+			return card, nil
+		}
+	}
+	return s.activeCard(ctx, nil, kind)
+}
+
+// assessWith assesses facts for the customer with card and returns the row to store. It
+// does no I/O.
+func (s *Server) assessWith(card activeCard, ref customerRef, facts credit.Facts) (creditdb.Assessment, credit.Report, error) {
 	report, err := card.assessor.Assess(facts)
 	if err != nil {
 		var ve *credit.ValidationError
@@ -210,9 +240,9 @@ func (s *Server) prepareAssessment(ctx context.Context, tx *sql.Tx, ref customer
 		}
 		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: assess customer %s: %w", ref.Number, err)
 	}
-	row := creditdb.Assessment{Customer: ref.Number, CustomerKind: kind, Scorecard: card.id, Grade: report.Grade.String(),
-		Score: report.Score, PD: report.PD, Decision: report.Decision.String(), Limit: report.Limit,
-		CreatedAt: report.AssessedAt.UTC()}
+	row := creditdb.Assessment{Customer: ref.Number, CustomerKind: ref.Kind.String(), Scorecard: card.id,
+		Grade: report.Grade.String(), Score: report.Score, PD: report.PD, Decision: report.Decision.String(),
+		Limit: report.Limit, CreatedAt: report.AssessedAt.UTC()}
 	if row.Report, err = json.Marshal(&report); err != nil {
 		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: encode report: %w", err)
 	}
@@ -225,11 +255,28 @@ func (s *Server) prepareAssessment(ctx context.Context, tx *sql.Tx, ref customer
 	return row, report, nil
 }
 
-// recordAssessmentTx is the one write path of assessments: it stores row, made by actor,
-// inside tx and sets its ID. (The audit record of issue 9 joins here.)
+// recordAssessmentTx stores one assessment, made by actor, inside tx and sets its ID; see
+// recordAssessmentsTx.
 func (s *Server) recordAssessmentTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, row *creditdb.Assessment) error {
-	row.CreatedBy = actor.ID
-	return s.credit.repo.CreateAssessmentTx(ctx, tx, row)
+	return s.recordAssessmentsTx(ctx, tx, []assessmentWrite{{actor: actor, row: row}})
+}
+
+// assessmentWrite is one assessment to store and who made it.
+type assessmentWrite struct {
+	actor perm.Actor
+	row   *creditdb.Assessment
+}
+
+// recordAssessmentsTx is the one write path of assessments: it stores every row, each
+// made by its actor, inside tx and sets their IDs. (The audit records of issue 9 join
+// here, one per row, in the same transaction.)
+func (s *Server) recordAssessmentsTx(ctx context.Context, tx *sql.Tx, writes []assessmentWrite) error {
+	rows := make([]*creditdb.Assessment, len(writes))
+	for i, w := range writes {
+		w.row.CreatedBy = w.actor.ID
+		rows[i] = w.row
+	}
+	return s.credit.repo.CreateAssessmentsTx(ctx, tx, rows)
 }
 
 // readAssessment is the one read path of stored assessments; the data scope of issue 9

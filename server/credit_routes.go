@@ -67,9 +67,15 @@ func (r assessmentRequest) check() (string, credit.Facts, error) {
 	return number, facts, f.err()
 }
 
-// storedAssessmentView is a stored assessment as the API shows it: the headline figures and the
-// full report.
+// storedAssessmentView is a stored assessment as the API shows it: the headline figures
+// and the full report.
 type storedAssessmentView struct {
+	assessmentHead
+	Report json.RawMessage `json:"report"`
+}
+
+// assessmentHead is the headline of a stored assessment.
+type assessmentHead struct {
 	ID           string          `json:"id"`
 	Customer     string          `json:"customer"`
 	CustomerKind string          `json:"customer_kind"`
@@ -82,13 +88,33 @@ type storedAssessmentView struct {
 	RequestID    string          `json:"request_id,omitempty"`
 	CreatedBy    string          `json:"created_by"`
 	CreatedAt    time.Time       `json:"created_at"`
-	Report       json.RawMessage `json:"report"`
 }
 
-func viewAssessment(a *creditdb.Assessment) storedAssessmentView {
-	return storedAssessmentView{ID: a.ID, Customer: a.Customer, CustomerKind: a.CustomerKind, Scorecard: a.Scorecard, Grade: a.Grade,
-		Score: a.Score, PD: a.PD, Decision: a.Decision, Limit: a.Limit, RequestID: a.RequestID, CreatedBy: a.CreatedBy,
-		CreatedAt: a.CreatedAt.UTC(), Report: a.Report}
+// assessmentJSON encodes a stored assessment as storedAssessmentView does, splicing the
+// report's JSON (which json.Marshal wrote, compact and valid) in as it is rather than
+// encoding it again.
+func assessmentJSON(a *creditdb.Assessment) ([]byte, error) {
+	head, err := json.Marshal(assessmentHead{ID: a.ID, Customer: a.Customer, CustomerKind: a.CustomerKind,
+		Scorecard: a.Scorecard, Grade: a.Grade, Score: a.Score, PD: a.PD, Decision: a.Decision, Limit: a.Limit,
+		RequestID: a.RequestID, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt.UTC()})
+	if err != nil {
+		return nil, fmt.Errorf("server: encode assessment %s: %w", a.ID, err)
+	}
+	out := make([]byte, 0, len(head)+len(a.Report)+16)
+	out = append(out, head[:len(head)-1]...)
+	out = append(out, `,"report":`...)
+	out = append(out, a.Report...)
+	return append(out, '}'), nil
+}
+
+// sendAssessment answers with the assessment as JSON.
+func sendAssessment(c *fiber.Ctx, a *creditdb.Assessment) error {
+	body, err := assessmentJSON(a)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
 }
 
 func (s *Server) postAssessment(c *fiber.Ctx) error {
@@ -105,12 +131,14 @@ func (s *Server) postAssessment(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderLocation, "/v1/assessments/"+a.ID)
-	return c.Status(http.StatusCreated).JSON(viewAssessment(&a))
+	c.Status(http.StatusCreated)
+	return sendAssessment(c, &a)
 }
 
 // createAssessment assesses facts for customer number with the active scorecard of its
-// kind and stores the report; the store is group-committed with other requests' (see
-// assessmentWriter) and this returns after the commit.
+// kind and stores the report; the store is group-committed with other requests' and
+// checked against the active card there (see assessmentWriter); this returns after the
+// commit.
 func (s *Server) createAssessment(ctx context.Context, actor perm.Actor, number string, facts credit.Facts, requestID string) (creditdb.Assessment, error) {
 	ref, err := s.lookupCustomer(ctx, number)
 	if errors.Is(err, ErrNotFound) {
@@ -124,12 +152,19 @@ func (s *Server) createAssessment(ctx context.Context, actor perm.Actor, number 
 		return creditdb.Assessment{}, &ValidationError{Fields: []FieldError{{Path: "customer", Rule: "active",
 			Message: "the customer is closed", MessageZH: "客户已销户"}}}
 	}
-	row, _, err := s.prepareAssessment(ctx, nil, ref, facts)
+	if !ref.Kind.Valid() {
+		return creditdb.Assessment{}, fmt.Errorf("server: customer %s has no kind", ref.Number)
+	}
+	card, err := s.cachedCard(ctx, ref.Kind.String())
+	if err != nil {
+		return creditdb.Assessment{}, err
+	}
+	row, _, err := s.assessWith(card, ref, facts)
 	if err != nil {
 		return creditdb.Assessment{}, err
 	}
 	row.RequestID = requestID
-	if err := s.credit.writer.write(actor, &row); err != nil {
+	if err := s.credit.writer.write(actor, &row, ref, facts); err != nil {
 		return creditdb.Assessment{}, err
 	}
 	return row, nil
@@ -164,7 +199,7 @@ func (s *Server) getAssessment(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, mimeMarkdown+"; charset=utf-8")
 		return c.SendString(r.Markdown())
 	case fiber.MIMEApplicationJSON:
-		return c.JSON(viewAssessment(&a))
+		return sendAssessment(c, &a)
 	default:
 		return fiber.NewError(http.StatusNotAcceptable, "the report is served as application/json or text/markdown")
 	}

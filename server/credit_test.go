@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -431,7 +432,7 @@ func TestAssessmentWriterGroupCommits(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			r := row
-			errs[i] = h.srv.credit.writer.write(perm.Admin(fmt.Sprintf("u%d", i), ""), &r)
+			errs[i] = h.srv.credit.writer.write(perm.Admin(fmt.Sprintf("u%d", i), ""), &r, individualRef, applicantFacts(t))
 			ids[i] = r.ID
 			if errs[i] == nil {
 				// Acknowledged only after commit: a reader sees it now.
@@ -452,25 +453,66 @@ func TestAssessmentWriterGroupCommits(t *testing.T) {
 	assert.Equal(t, "u7", by)
 }
 
-// TestAssessmentWriterIsolatesABadRow shows a batch with one row the database refuses:
-// the others are stored, the bad one fails alone.
-func TestAssessmentWriterIsolatesABadRow(t *testing.T) {
+// TestAssessmentWriterIsolatesBadRows shows batches with rows that cannot be stored: the
+// others are stored, the bad ones fail alone, whether they fail before the insert (no
+// active card for the kind) or in it (the database refuses the row, failing the batch's
+// transaction, which is then retried row by row).
+func TestAssessmentWriterIsolatesBadRows(t *testing.T) {
 	h := creditHarness(t)
 	row, _, err := h.srv.prepareAssessment(context.Background(), nil, individualRef, applicantFacts(t))
 	require.NoError(t, err)
-	good1, bad, good2 := row, row, row
-	bad.Scorecard = "individual-9" // no such scorecard: the foreign key refuses it
-	batch := []*pendingAssessment{
-		{actor: perm.Admin("a", ""), row: &good1, done: make(chan error, 1)},
-		{actor: perm.Admin("b", ""), row: &bad, done: make(chan error, 1)},
-		{actor: perm.Admin("c", ""), row: &good2, done: make(chan error, 1)},
+	tests := []struct {
+		name string
+		bad  func(*creditdb.Assessment)
+	}{
+		{"no card for the kind", func(a *creditdb.Assessment) { a.CustomerKind = "household" }},
+		{"refused by the database", func(a *creditdb.Assessment) { a.Score = math.NaN() }}, // NaN is NULL to SQLite
 	}
-	h.srv.credit.writer.commit(batch)
-	assert.NoError(t, <-batch[0].done)
-	assert.Error(t, <-batch[1].done)
-	assert.NoError(t, <-batch[2].done)
-	assert.Equal(t, 2, rowCount(t, h.store, "assessments"))
-	assert.NotEqual(t, good1.ID, good2.ID)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := rowCount(t, h.store, "assessments")
+			good1, bad, good2 := row, row, row
+			tt.bad(&bad)
+			batch := []*pendingAssessment{
+				{actor: perm.Admin("a", ""), row: &good1, ref: individualRef, done: make(chan error, 1)},
+				{actor: perm.Admin("b", ""), row: &bad, ref: individualRef, done: make(chan error, 1)},
+				{actor: perm.Admin("c", ""), row: &good2, ref: individualRef, done: make(chan error, 1)},
+			}
+			h.srv.credit.writer.commit(batch)
+			assert.NoError(t, <-batch[0].done)
+			assert.Error(t, <-batch[1].done)
+			assert.NoError(t, <-batch[2].done)
+			assert.Equal(t, before+2, rowCount(t, h.store, "assessments"))
+			assert.NotEqual(t, good1.ID, good2.ID)
+		})
+	}
+}
+
+// TestAssessmentWriterUsesTheCardActiveAtCommit: a row assessed with a card that was
+// deactivated (here through the API, as another process would) before its commit is
+// assessed again with the active card.
+func TestAssessmentWriterUsesTheCardActiveAtCommit(t *testing.T) {
+	h := creditHarness(t)
+	row, _, err := h.srv.prepareAssessment(context.Background(), nil, individualRef, applicantFacts(t))
+	require.NoError(t, err)
+	require.Equal(t, "individual-1", row.Scorecard)
+	r := h.sendWith(t, http.MethodPost, "/v1/scorecards", uploadBody("individual", cardJSON(t, "individual", "2.0.0", nil)))
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	require.NoError(t, h.store.Tx(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(context.Background(), `UPDATE active_scorecards SET scorecard = 'individual-2' WHERE kind = 'individual'`)
+		return err
+	}))
+
+	row.RequestID = "req-7"
+	require.NoError(t, h.srv.credit.writer.write(perm.Admin("a", ""), &row, individualRef, applicantFacts(t)))
+	assert.Equal(t, "individual-2", row.Scorecard)
+	assert.Equal(t, "req-7", row.RequestID)
+	stored, err := h.srv.credit.repo.Assessment(context.Background(), row.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "individual-2", stored.Scorecard)
+	var report credit.Report
+	require.NoError(t, json.Unmarshal(stored.Report, &report))
+	assert.Equal(t, "2.0.0", report.ModelVersion)
 }
 
 // TestTwoServersShareTheActiveScorecard runs two servers on one database: a card uploaded
@@ -542,4 +584,20 @@ func TestScorecardErrorMapping(t *testing.T) {
 			assert.ErrorIs(t, got, tt.want)
 		})
 	}
+}
+
+func TestAssessmentJSONSplicesTheReport(t *testing.T) {
+	h := creditHarness(t)
+	stored, err := assessRef(t, h, individualRef, applicantFacts(t))
+	require.NoError(t, err)
+	a, err := h.srv.credit.repo.Assessment(context.Background(), stored.ID)
+	require.NoError(t, err)
+	got, err := assessmentJSON(&a)
+	require.NoError(t, err)
+	want, err := json.Marshal(storedAssessmentView{assessmentHead: assessmentHead{ID: a.ID, Customer: a.Customer,
+		CustomerKind: a.CustomerKind, Scorecard: a.Scorecard, Grade: a.Grade, Score: a.Score, PD: a.PD, Decision: a.Decision,
+		Limit: a.Limit, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt}, Report: a.Report})
+	require.NoError(t, err)
+	assert.True(t, json.Valid(got))
+	assert.JSONEq(t, string(want), string(got))
 }

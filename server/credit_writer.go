@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"sync"
 
+	"github.com/creditkit/creditkit/credit"
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/creditdb"
 )
@@ -14,10 +15,17 @@ const maxAssessmentBatch = 256
 
 // assessmentWriter stores the assessments of POST /v1/assessments with group commit:
 // requests that arrive while a transaction is being written and synced wait for the next
-// one, which then stores all of them, so one commit (one fsync on SQLite) serves many
-// requests under load and exactly one when alone. Every request is answered only after the
-// transaction holding its row has committed. A batch that fails is retried row by row, so
-// one bad row fails alone.
+// one, which then stores all of them (one draw of the ID sequence, one multi-row INSERT,
+// one commit and so one fsync on SQLite), so a commit serves many requests under load and
+// exactly one when alone. Every request is answered only after the transaction holding
+// its row has committed. A batch that fails is retried row by row, so one bad row fails
+// alone.
+//
+// The scorecard check happens here, once per transaction: the transaction reads the
+// active list, and a row assessed with a card that is no longer active for its kind
+// (activated through any process since the request read its cached card) is assessed
+// again with the active one before it is stored. So every stored assessment used the card
+// active at its commit, at the cost of one small query per batch instead of per request.
 //
 // No goroutine runs while nothing is pending: the first request that finds the writer
 // idle starts one, which exits when the queue is empty.
@@ -32,15 +40,20 @@ type assessmentWriter struct {
 type pendingAssessment struct {
 	actor perm.Actor
 	row   *creditdb.Assessment
-	done  chan error // receives the outcome once
+	ref   customerRef  // to assess again should the card have changed
+	facts credit.Facts // idem
+	done  chan error   // receives the outcome once
+	err   error        // set when the row failed on its own before the insert
 }
 
 func newAssessmentWriter(s *Server) *assessmentWriter { return &assessmentWriter{s: s} }
 
-// write stores row, made by actor, and returns once it is committed (or failed). It sets
-// row.ID. ctx is not used to cancel the write: other requests' rows share the transaction.
-func (w *assessmentWriter) write(actor perm.Actor, row *creditdb.Assessment) error {
-	p := &pendingAssessment{actor: actor, row: row, done: make(chan error, 1)}
+// write stores row (assessed from facts for ref), made by actor, and returns once it is
+// committed (or failed). It sets row.ID, and replaces the row when it had to be assessed
+// again with a newly active card. Other requests' rows share the transaction, so no
+// request context cancels it; the transaction has the server's write timeout.
+func (w *assessmentWriter) write(actor perm.Actor, row *creditdb.Assessment, ref customerRef, facts credit.Facts) error {
+	p := &pendingAssessment{actor: actor, row: row, ref: ref, facts: facts, done: make(chan error, 1)}
 	w.mu.Lock()
 	w.pending = append(w.pending, p)
 	if !w.running {
@@ -75,24 +88,53 @@ func (w *assessmentWriter) commit(batch []*pendingAssessment) {
 	err := w.tx(batch)
 	if err != nil && len(batch) > 1 {
 		for _, p := range batch {
-			p.done <- w.tx([]*pendingAssessment{p})
+			if p.err == nil {
+				p.err = w.tx([]*pendingAssessment{p})
+			}
+			p.done <- p.err
 		}
 		return
 	}
 	for _, p := range batch {
-		p.done <- err
+		if p.err == nil {
+			p.err = err
+		}
+		p.done <- p.err
 	}
 }
 
+// tx stores the rows of batch that have not failed in one transaction, after checking
+// their scorecards against the active ones.
 func (w *assessmentWriter) tx(batch []*pendingAssessment) error {
-	ctx, cancel := context.WithTimeout(context.Background(), w.s.cfg.WriteTimeout)
+	s := w.s
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
 	defer cancel()
-	return w.s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
-		for _, p := range batch {
-			if err := w.s.recordAssessmentTx(ctx, tx, p.actor, p.row); err != nil {
-				return err
-			}
+	return s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+		set, err := s.activeSet(ctx, tx)
+		if err != nil {
+			return err
 		}
-		return nil
+		writes := make([]assessmentWrite, 0, len(batch))
+		for _, p := range batch {
+			if p.err != nil {
+				continue
+			}
+			card, err := set.card(p.row.CustomerKind)
+			if err != nil {
+				p.err = err
+				continue
+			}
+			if card.id != p.row.Scorecard {
+				row, _, err := s.assessWith(card, p.ref, p.facts)
+				if err != nil {
+					p.err = err
+					continue
+				}
+				row.RequestID = p.row.RequestID
+				*p.row = row
+			}
+			writes = append(writes, assessmentWrite{actor: p.actor, row: p.row})
+		}
+		return s.recordAssessmentsTx(ctx, tx, writes)
 	})
 }

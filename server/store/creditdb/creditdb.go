@@ -509,18 +509,52 @@ const assessmentColumns = `id, customer, customer_kind, scorecard, request, fact
 // CreateAssessmentTx stores a inside tx under a new ID ("A" and ten digits), which it sets
 // in a. The row is never changed afterwards.
 func (r *Repo) CreateAssessmentTx(ctx context.Context, tx *sql.Tx, a *Assessment) error {
-	n, err := r.st.NextInSequence(ctx, tx, "assessment")
-	if err != nil {
-		return err
+	return r.CreateAssessmentsTx(ctx, tx, []*Assessment{a})
+}
+
+// maxRowsPerInsert keeps one INSERT's parameters well below both databases' limits.
+const maxRowsPerInsert = 500
+
+// CreateAssessmentsTx stores every row of as inside tx under new, consecutive IDs, which
+// it sets: one draw of the ID sequence and one multi-row INSERT (per 500 rows), so that a
+// group commit of many assessments costs little more than one. The rows are never changed
+// afterwards. On error no ID is set.
+func (r *Repo) CreateAssessmentsTx(ctx context.Context, tx *sql.Tx, as []*Assessment) error {
+	if len(as) == 0 {
+		return nil
 	}
-	id := fmt.Sprintf("A%010d", n)
-	if _, err := r.exec(ctx, tx, `INSERT INTO assessments (`+assessmentColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, a.Customer, a.CustomerKind, a.Scorecard, string(a.Request), string(a.Facts), string(a.Report), a.Grade,
-		a.Score, a.PD, a.Decision, a.Limit.String(), a.RequestID, a.CreatedBy, a.CreatedAt.UnixNano()); err != nil {
-		return fmt.Errorf("creditdb: store assessment: %w", err)
+	var last int64
+	if err := r.in(tx).queryRow(ctx, `INSERT INTO sequences (name, value) VALUES ('assessment', ?)
+		ON CONFLICT (name) DO UPDATE SET value = sequences.value + excluded.value RETURNING value`, len(as)).Scan(&last); err != nil {
+		return fmt.Errorf("creditdb: draw assessment IDs: %w", err)
 	}
-	a.ID = id
+	first := last - int64(len(as)) + 1
+	ids := make([]string, len(as))
+	for i := range as {
+		ids[i] = fmt.Sprintf("A%010d", first+int64(i))
+	}
+	for start := 0; start < len(as); start += maxRowsPerInsert {
+		chunk := as[start:min(start+maxRowsPerInsert, len(as))]
+		var q strings.Builder
+		q.Grow(128 + len(chunk)*48)
+		q.WriteString(`INSERT INTO assessments (` + assessmentColumns + `) VALUES `)
+		args := make([]any, 0, len(chunk)*15)
+		for i, a := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			args = append(args, ids[start+i], a.Customer, a.CustomerKind, a.Scorecard, string(a.Request), string(a.Facts),
+				string(a.Report), a.Grade, a.Score, a.PD, a.Decision, a.Limit.String(), a.RequestID, a.CreatedBy,
+				a.CreatedAt.UnixNano())
+		}
+		if _, err := r.exec(ctx, tx, q.String(), args...); err != nil {
+			return fmt.Errorf("creditdb: store assessments: %w", err)
+		}
+	}
+	for i, a := range as {
+		a.ID = ids[i]
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -346,5 +347,41 @@ func TestAssessmentRoundTrip(t *testing.T) {
 		bad.Scorecard = "individual-9"
 		err = st.Tx(ctx, func(tx *sql.Tx) error { return repo.CreateAssessmentTx(ctx, tx, &bad) })
 		assert.Error(t, err, "an assessment must name a stored scorecard")
+	})
+}
+
+func TestCreateAssessmentsInOneStatement(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store, _ string) {
+		ctx := context.Background()
+		repo := creditdb.New(st)
+		installAll(t, repo)
+		single := creditdb.Assessment{Customer: "1", CustomerKind: "individual", Scorecard: "individual-1", Request: []byte(`{}`),
+			Facts: []byte(`{}`), Report: []byte(`{}`), Grade: "A", Decision: "approve", Limit: decimal.NewFromInt(1), CreatedBy: "x", CreatedAt: at}
+		require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error { a := single; return repo.CreateAssessmentTx(ctx, tx, &a) }))
+
+		const n = 1201 // three INSERT statements
+		rows := make([]*creditdb.Assessment, n)
+		for i := range rows {
+			a := single
+			a.Customer = fmt.Sprint(i)
+			rows[i] = &a
+		}
+		require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error { return repo.CreateAssessmentsTx(ctx, tx, rows) }))
+		for i, a := range rows {
+			require.Equal(t, fmt.Sprintf("A%010d", i+2), a.ID, "consecutive after the single one")
+		}
+		got, err := repo.Assessment(ctx, rows[n-1].ID)
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprint(n-1), got.Customer)
+
+		// A batch the database refuses stores nothing and sets no ID.
+		bad := []*creditdb.Assessment{{Customer: "x", Scorecard: "individual-1", CreatedAt: at}, {Customer: "y", Scorecard: "nope", CreatedAt: at}}
+		err = st.Tx(ctx, func(tx *sql.Tx) error { return repo.CreateAssessmentsTx(ctx, tx, bad) })
+		require.Error(t, err)
+		assert.Empty(t, bad[0].ID)
+		var count int
+		require.NoError(t, st.QueryRow(ctx, `SELECT COUNT(*) FROM assessments`).Scan(&count))
+		assert.Equal(t, n+1, count)
+		require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error { return repo.CreateAssessmentsTx(ctx, tx, nil) }))
 	})
 }
