@@ -279,7 +279,7 @@ func TestOfficerList(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, r.status, bad)
 		problemOf(t, r)
 	}
-	r = h.get(t, "/v1/officers/" + strings.Repeat("x", 65))
+	r = h.get(t, "/v1/officers/"+strings.Repeat("x", 65))
 	assert.Equal(t, http.StatusNotFound, r.status)
 }
 
