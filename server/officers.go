@@ -205,6 +205,9 @@ func (s *Server) recordAssignmentTx(ctx context.Context, tx *sql.Tx, actor perm.
 // counts in its officer's load: for the loan workflow once the application is decided or
 // withdrawn. It does nothing when the application is not assigned.
 func (s *Server) releaseCase(ctx context.Context, tx *sql.Tx, application string) error {
+	if _, err := s.officers.repo.LockTx(ctx, tx); err != nil {
+		return err
+	}
 	_, err := s.officers.repo.CloseTx(ctx, tx, application, s.now())
 	return err
 }

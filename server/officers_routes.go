@@ -167,6 +167,11 @@ func (s *Server) checkOfficer(o assigndb.Officer) error {
 // createOfficerTx is the one write path of new officers: it stores o inside tx, drawing
 // an ID ("O" and six digits) when o has none.
 func (s *Server) createOfficerTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, o assigndb.Officer) (assigndb.Officer, error) {
+	// Every writer of officers and assignments locks the state row first, so that on
+	// PostgreSQL they queue in one order.
+	if _, err := s.officers.repo.LockTx(ctx, tx); err != nil {
+		return assigndb.Officer{}, err
+	}
 	if o.ID == "" {
 		for {
 			n, err := s.cfg.Store.NextInSequence(ctx, tx, "officer")
@@ -214,6 +219,9 @@ func (s *Server) patchOfficer(c *fiber.Ctx) error {
 // updateOfficerTx is the one write path of officer changes: inside tx it reads officer
 // id, checks it is at version, applies in and stores the next version.
 func (s *Server) updateOfficerTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, id string, version int64, in *officerInput) (assigndb.Officer, error) {
+	if _, err := s.officers.repo.LockTx(ctx, tx); err != nil {
+		return assigndb.Officer{}, err
+	}
 	o, err := s.officers.repo.GetTx(ctx, tx, id)
 	if err != nil {
 		return assigndb.Officer{}, err
@@ -387,11 +395,11 @@ func (s *Server) postOfficerReassign(c *fiber.Ctx) error {
 // open cases of officer id among the other officers with assign's Reassign and, when
 // apply, records every move in the history (the cases nobody can take stay with id).
 func (s *Server) reassignTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, id string, opts assign.ReassignOptions, reason string, apply bool) (planView, error) {
-	if _, err := s.officers.repo.GetTx(ctx, tx, id); err != nil {
-		return planView{}, err
-	}
 	team, err := s.lockTeam(ctx, tx)
 	if err != nil {
+		return planView{}, err
+	}
+	if _, err := s.officers.repo.GetTx(ctx, tx, id); err != nil {
 		return planView{}, err
 	}
 	open, err := s.officers.repo.OpenTx(ctx, tx, id)

@@ -566,3 +566,42 @@ func TestOfficerViewJSON(t *testing.T) {
 	assert.JSONEq(t, `["1100000009"]`, string(raw["linked"]))
 	assert.JSONEq(t, `["individual","enterprise"]`, string(raw["kinds"]))
 }
+
+// TestConcurrentAssignmentsKeepCapacity assigns many cases at once through two servers on
+// one database to an officer with room for three: exactly three are assigned.
+func TestConcurrentAssignmentsKeepCapacity(t *testing.T) {
+	for _, db := range storetest.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			a, b := twoServers(t, db.DSN)
+			createOfficer(t, a, "O-1", map[string]string{"capacity": `3`})
+			const n = 10
+			errs := make(chan error, n)
+			for i := range n {
+				h := a
+				if i%2 == 1 {
+					h = b
+				}
+				go func() {
+					_, err := assignAs(t, h, testCase(fmt.Sprintf("L%d", i)))
+					errs <- err
+				}()
+			}
+			var assigned, full int
+			for range n {
+				err := <-errs
+				switch {
+				case err == nil:
+					assigned++
+				case errors.Is(err, ErrConflict):
+					full++
+				default:
+					t.Error(err)
+				}
+			}
+			assert.Equal(t, 3, assigned)
+			assert.Equal(t, n-3, full)
+			r := b.get(t, "/v1/officers/O-1")
+			assert.Equal(t, 3, decodeAs[officerView](t, r).Load)
+		})
+	}
+}
