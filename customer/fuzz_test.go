@@ -103,6 +103,7 @@ func FuzzCustomerJSON(f *testing.F) {
 		if json.Unmarshal([]byte(s), &c) != nil {
 			return
 		}
+		require.Equal(t, v.ReflectTagsPass(c), v.FastTagsPass(c), "fast path and validator/v10 disagree")
 		err := v.Validate(c)
 		if err != nil {
 			var ve *customer.ValidationError
