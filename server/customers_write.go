@@ -27,8 +27,8 @@ func (s *Server) readCustomer(ctx context.Context, n customer.Number) (customerd
 }
 
 // createCustomer registers c under the tree node parent, durably, through the group
-// commit: concurrent registrations share one transaction (each in a savepoint of its own,
-// so one failing does not fail the others), and each caller returns only after that
+// commit: concurrent registrations share one transaction (one refused for its own reasons
+// does not fail the others; see commitBatch), and each caller returns only after that
 // transaction committed. The validation and key computation run before, outside any
 // transaction.
 func (s *Server) createCustomer(ctx context.Context, actor perm.Actor, c customer.Customer, parent tree.ID) (customerdb.Record, error) {
@@ -247,14 +247,19 @@ func (g *groupCommit) run(s *Server, job *createJob) {
 	}
 }
 
-// commitBatch registers the jobs in one transaction, each in a savepoint of its own when
-// there are several.
+// commitBatch registers the jobs in one transaction. A job refused for its own reasons (an
+// invalid parent, a duplicate identity) fails alone: those are found before it writes
+// anything but the sequences it drew, which merely leaves gaps in the numbers. Any other
+// error fails the whole batch, whose transaction then rolls back. (Savepoints would isolate
+// every job, but SQLite copies each page a savepoint touches to a sub-journal file, which
+// cost more than the commit it shares.)
 func (s *Server) commitBatch(jobs []*createJob) {
 	// The transaction serves several requests: it must not end with the leader's.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(jobs[0].ctx), s.cfg.WriteTimeout)
 	defer cancel()
 	done := make([]bool, len(jobs))
 	err := s.treeTx(ctx, func(tx *sql.Tx, tl *treeLock) error {
+		ctx := customerdb.PrepareInTx(ctx, tx) // each statement parsed once per batch
 		if err := tl.acquire(ctx); err != nil {
 			return err
 		}
@@ -264,29 +269,13 @@ func (s *Server) commitBatch(jobs []*createJob) {
 				j.err, done[i] = err, true
 				continue
 			}
-			if len(jobs) == 1 {
-				out, err := s.createCustomerTx(ctx, tx, tl, j.actor, j.draft, j.parent)
-				if err != nil {
-					return err
-				}
-				j.out, done[i] = out, true
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT register"); err != nil {
-				return fmt.Errorf("server: savepoint: %w", err)
-			}
 			out, err := s.createCustomerTx(ctx, tx, tl, j.actor, j.draft, j.parent)
-			if err != nil {
-				if _, rbErr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT register"); rbErr != nil {
-					return fmt.Errorf("server: rollback to savepoint: %w", rbErr)
-				}
-				j.err, done[i] = err, true
-			} else {
-				j.out, done[i] = out, true
-				ok++
+			if err != nil && !refusedAlone(err) {
+				return err
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT register"); err != nil {
-				return fmt.Errorf("server: release savepoint: %w", err)
+			j.out, j.err, done[i] = out, err, true
+			if err == nil {
+				ok++
 			}
 		}
 		if ok == 0 {
@@ -301,6 +290,13 @@ func (s *Server) commitBatch(jobs []*createJob) {
 			j.out, j.err = customerdb.Record{}, err
 		}
 	}
+}
+
+// refusedAlone reports whether a registration failed for reasons of its own, before writing
+// anything but sequence values: a validation problem or a conflict.
+func refusedAlone(err error) bool {
+	var ve *ValidationError
+	return errors.As(err, &ve) || errors.Is(err, ErrConflict)
 }
 
 // errNothingToCommit rolls back a batch in which every registration failed.

@@ -116,13 +116,12 @@ func (r *Repo) Register(ctx context.Context, c customer.Customer, by string) (cu
 // drawn from the sequence of its kind, its spellings and tags, and its first revision by
 // by. node is the customer's tree node (0: not placed); the caller inserts the node
 // itself. It fails with a *customer.DuplicateError when another customer holds the same
-// identity document or credit code, and customer.ErrSequenceExhausted.
+// identity document or credit code, and customer.ErrSequenceExhausted; tx has then written
+// nothing but the number it drew (so a caller may commit tx with other work, leaving a gap
+// in the numbers).
 func (r *Repo) RegisterTx(ctx context.Context, tx *sql.Tx, d Draft, by string, node tree.ID) (customer.Customer, error) {
 	if d.k.identity == "" {
 		return customer.Customer{}, errors.New("customerdb: register: the draft was not made by Prepare")
-	}
-	if err := r.checkIdentity(ctx, tx, d.k, customer.Number{}); err != nil {
-		return customer.Customer{}, err
 	}
 	c := d.c.Clone()
 	seq, err := r.st.NextInSequence(ctx, tx, "customer."+c.Kind.String())
@@ -147,9 +146,9 @@ func (r *Repo) RegisterTx(ctx context.Context, tx *sql.Tx, d Draft, by string, n
 		nodeArg = int64(node)
 	}
 	k := d.k
-	res, err := tx.ExecContext(ctx, r.st.Rebind(`INSERT INTO customers (`+customerColumns+`)
+	res, err := r.txExec(ctx, tx, `INSERT INTO customers (`+customerColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (identity) DO NOTHING`),
+		ON CONFLICT (identity) DO NOTHING`,
 		num.String(), ord(num), c.Kind.String(), c.Status.String(), k.name, k.nameKey, k.prefixKey,
 		c.Branch, c.Officer, k.identity, k.docID, k.mobile, k.birth, k.region, nodeArg,
 		c.Version, now.UnixNano(), now.UnixNano(), string(data))
@@ -159,7 +158,7 @@ func (r *Repo) RegisterTx(ctx context.Context, tx *sql.Tx, d Draft, by string, n
 	if n, err := res.RowsAffected(); err != nil {
 		return customer.Customer{}, fmt.Errorf("customerdb: insert %s: %w", num, err)
 	} else if n == 0 {
-		// Another transaction stored the same identity since checkIdentity.
+		// Another customer holds the identity: name it.
 		if err := r.checkIdentity(ctx, tx, k, customer.Number{}); err != nil {
 			return customer.Customer{}, err
 		}
@@ -181,7 +180,7 @@ func (r *Repo) RegisterTx(ctx context.Context, tx *sql.Tx, d Draft, by string, n
 // the identity of k.
 func (r *Repo) checkIdentity(ctx context.Context, tx *sql.Tx, k keys, self customer.Number) error {
 	var owner string
-	err := tx.QueryRowContext(ctx, r.st.Rebind(`SELECT number FROM customers WHERE identity = ?`), k.identity).Scan(&owner)
+	err := r.txQueryRow(ctx, tx, `SELECT number FROM customers WHERE identity = ?`, k.identity).Scan(&owner)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
@@ -212,7 +211,7 @@ func (r *Repo) insertSpellings(ctx context.Context, tx *sql.Tx, num customer.Num
 		q.WriteString("(?, ?, ?)")
 		args = append(args, s, ord(num), num.String())
 	}
-	if _, err := tx.ExecContext(ctx, r.st.Rebind(q.String()), args...); err != nil {
+	if _, err := r.txExec(ctx, tx, q.String(), args...); err != nil {
 		return fmt.Errorf("customerdb: spellings of %s: %w", num, err)
 	}
 	return nil
@@ -232,7 +231,7 @@ func (r *Repo) insertTags(ctx context.Context, tx *sql.Tx, num customer.Number, 
 		q.WriteString("(?, ?)")
 		args = append(args, num.String(), t)
 	}
-	if _, err := tx.ExecContext(ctx, r.st.Rebind(q.String()), args...); err != nil {
+	if _, err := r.txExec(ctx, tx, q.String(), args...); err != nil {
 		return fmt.Errorf("customerdb: tags of %s: %w", num, err)
 	}
 	return nil
@@ -247,8 +246,8 @@ func (r *Repo) insertRevision(ctx context.Context, tx *sql.Tx, num customer.Numb
 	if err != nil {
 		return fmt.Errorf("customerdb: revision of %s: %w", num, err)
 	}
-	if _, err := tx.ExecContext(ctx, r.st.Rebind(`INSERT INTO customer_revisions (number, version, at, actor, action, changes)
-		VALUES (?, ?, ?, ?, ?, ?)`), num.String(), rev.Version, rev.At.UnixNano(), rev.By, rev.Action, string(b)); err != nil {
+	if _, err := r.txExec(ctx, tx, `INSERT INTO customer_revisions (number, version, at, actor, action, changes)
+		VALUES (?, ?, ?, ?, ?, ?)`, num.String(), rev.Version, rev.At.UnixNano(), rev.By, rev.Action, string(b)); err != nil {
 		return fmt.Errorf("customerdb: revision of %s: %w", num, err)
 	}
 	return nil
@@ -277,7 +276,7 @@ func (r *Repo) Lookup(ctx context.Context, n customer.Number) (Record, error) {
 
 // LookupTx is Lookup inside tx: it sees tx's own writes.
 func (r *Repo) LookupTx(ctx context.Context, tx *sql.Tx, n customer.Number) (Record, error) {
-	return scanRecord(n, tx.QueryRowContext(ctx, r.st.Rebind(`SELECT data, node FROM customers WHERE number = ?`), n.String()))
+	return scanRecord(n, r.txQueryRow(ctx, tx, `SELECT data, node FROM customers WHERE number = ?`, n.String()))
 }
 
 // RawRecord is a stored customer as its JSON, undecoded: what encoding/json wrote from a
@@ -383,9 +382,9 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 		return Record{}, customer.Customer{}, fmt.Errorf("customerdb: encode %s: %w", c.Number, err)
 	}
 	k := d.k
-	res, err := tx.ExecContext(ctx, r.st.Rebind(`UPDATE customers SET name = ?, name_key = ?, prefix_key = ?,
+	res, err := r.txExec(ctx, tx, `UPDATE customers SET name = ?, name_key = ?, prefix_key = ?,
 		branch = ?, officer = ?, identity = ?, doc_id = ?, mobile = ?, birth = ?, region = ?, version = ?,
-		updated_at = ?, data = ? WHERE number = ? AND version = ?`),
+		updated_at = ?, data = ? WHERE number = ? AND version = ?`,
 		k.name, k.nameKey, k.prefixKey, c.Branch, c.Officer, k.identity, k.docID, k.mobile, k.birth,
 		k.region, c.Version, now.UnixNano(), string(data), c.Number.String(), old.Version)
 	if err != nil {
@@ -397,7 +396,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 		return Record{}, customer.Customer{}, r.versionError(ctx, tx, c.Number, old.Version)
 	}
 	if k.name != old.Name() {
-		if _, err := tx.ExecContext(ctx, r.st.Rebind(`DELETE FROM customer_spellings WHERE number = ?`), c.Number.String()); err != nil {
+		if _, err := r.txExec(ctx, tx, `DELETE FROM customer_spellings WHERE number = ?`, c.Number.String()); err != nil {
 			return Record{}, customer.Customer{}, fmt.Errorf("customerdb: spellings of %s: %w", c.Number, err)
 		}
 		if err := r.insertSpellings(ctx, tx, c.Number, k); err != nil {
@@ -405,7 +404,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 		}
 	}
 	if oldTags := r.keysOf(old).tags; !equalStrings(oldTags, k.tags) {
-		if _, err := tx.ExecContext(ctx, r.st.Rebind(`DELETE FROM customer_tags WHERE number = ?`), c.Number.String()); err != nil {
+		if _, err := r.txExec(ctx, tx, `DELETE FROM customer_tags WHERE number = ?`, c.Number.String()); err != nil {
 			return Record{}, customer.Customer{}, fmt.Errorf("customerdb: tags of %s: %w", c.Number, err)
 		}
 		if err := r.insertTags(ctx, tx, c.Number, k.tags); err != nil {
@@ -434,7 +433,7 @@ func equalStrings(a, b []string) bool {
 // versionError explains an UPDATE ... WHERE version = expected that changed nothing.
 func (r *Repo) versionError(ctx context.Context, tx *sql.Tx, n customer.Number, expected int64) error {
 	var actual int64
-	err := tx.QueryRowContext(ctx, r.st.Rebind(`SELECT version FROM customers WHERE number = ?`), n.String()).Scan(&actual)
+	err := r.txQueryRow(ctx, tx, `SELECT version FROM customers WHERE number = ?`, n.String()).Scan(&actual)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return customer.ErrNotFound
@@ -479,8 +478,8 @@ func (r *Repo) CloseTx(ctx context.Context, tx *sql.Tx, n customer.Number, versi
 	if err != nil {
 		return Record{}, fmt.Errorf("customerdb: encode %s: %w", n, err)
 	}
-	res, err := tx.ExecContext(ctx, r.st.Rebind(`UPDATE customers SET status = ?, version = ?, updated_at = ?, data = ?
-		WHERE number = ? AND version = ?`), c.Status.String(), c.Version, now.UnixNano(), string(data), n.String(), version)
+	res, err := r.txExec(ctx, tx, `UPDATE customers SET status = ?, version = ?, updated_at = ?, data = ?
+		WHERE number = ? AND version = ?`, c.Status.String(), c.Version, now.UnixNano(), string(data), n.String(), version)
 	if err != nil {
 		return Record{}, fmt.Errorf("customerdb: close %s: %w", n, err)
 	}
@@ -567,8 +566,8 @@ func (r *Repo) AddContactTx(ctx context.Context, tx *sql.Tx, n customer.Number, 
 			Path: "at", Rule: "min", Value: ct.At.Format(time.RFC3339),
 			Message: "at must be from 1900 on", MessageZH: "联系时间不能早于1900年"}}}
 	}
-	res, err := tx.ExecContext(ctx, r.st.Rebind(`INSERT INTO customer_contacts (number, at, officer, channel, note)
-		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM customers WHERE number = ?)`),
+	res, err := r.txExec(ctx, tx, `INSERT INTO customer_contacts (number, at, officer, channel, note)
+		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM customers WHERE number = ?)`,
 		n.String(), ct.At.UnixNano(), ct.Officer, ct.Channel.String(), ct.Note, n.String())
 	if err != nil {
 		return customer.Contact{}, fmt.Errorf("customerdb: contact of %s: %w", n, err)
