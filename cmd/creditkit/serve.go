@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/creditkit/creditkit/server"
+	"github.com/creditkit/creditkit/server/demo"
 	"github.com/creditkit/creditkit/server/store"
 )
 
@@ -31,6 +32,7 @@ type serveOptions struct {
 	idleTimeout     time.Duration
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
+	demo            bool
 }
 
 func newServeCommand(getenv func(string) string) *cobra.Command {
@@ -44,6 +46,12 @@ With no --db it keeps its data in an SQLite database in the data directory, crea
 missing; --db postgres://user:password@host/db uses PostgreSQL instead. Migrations are
 applied at start. SIGTERM or SIGINT stops it gracefully: requests in flight finish, the
 database closes and the exit code is 0.
+
+With --demo it first loads a demo bank, so there is data to look at: a branch hierarchy,
+nested customer groups, a conglomerate with a group limit and related companies, 1,000
+customers, officers and loan applications in every state. It is loaded through the same
+code the API writes with, once (a later start with --demo does nothing), and only into an
+empty database.
 
 Every flag can also be set by the environment variable shown with it; the command line wins.
 Authentication is not built yet: every request acts as a local anonymous admin, so bind
@@ -66,6 +74,7 @@ to a trusted interface only.`,
 	f.DurationVar(&o.idleTimeout, "idle-timeout", server.DefaultIdleTimeout, "time to keep an idle connection (env "+envName("idle-timeout")+")")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests in flight get to finish at shutdown (env "+envName("shutdown-timeout")+")")
 	f.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error (env "+envName("log-level")+")")
+	f.BoolVar(&o.demo, "demo", false, "load the demo bank (branches, customer groups, 1,000 customers, officers, applications in every state) at start: once, and only into an empty database (env "+envName("demo")+")")
 	return cmd
 }
 
@@ -112,6 +121,17 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 	if err != nil {
 		return err
 	}
+	sigCtx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if o.demo {
+		fmt.Fprintln(stdout, "creditkit: loading the demo bank (the first time only; this takes a few seconds)")
+		rep, err := srv.LoadDemo(sigCtx, demo.Config{})
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		log.Info("demo bank", "loaded", rep.Loaded, "unfinished", rep.Unfinished, "elapsed", rep.Elapsed.String())
+		fmt.Fprintln(stdout, rep.String())
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -119,9 +139,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 	base := baseURL(ln.Addr())
 	log.Info("listening", "url", base, "database", where, "schema_version", v)
 	fmt.Fprintf(stdout, "creditkit serving %s on %s — try: curl -s %s/readyz (API description: %s/openapi.json)\n", where, base, base, base)
+	if o.demo {
+		fmt.Fprintf(stdout, "the demo bank: applications awaiting a decision, the portfolio, customers and the tree:\n"+
+			"  curl -s '%[1]s/v1/applications?status=under_review&limit=3'\n"+
+			"  curl -s %[1]s/v1/analytics/portfolio\n"+
+			"  curl -s '%[1]s/v1/customers?limit=5'\n"+
+			"  curl -s %[1]s/v1/tree/nodes/1/children\n", base)
+	}
 
-	sigCtx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
