@@ -116,21 +116,20 @@ func (s *Server) updateCustomer(ctx context.Context, actor perm.Actor, c custome
 
 // updateCustomerTx is the one write path that changes customers: inside tx it stores the
 // new version with its revision and, when the name, officer or region changed, renames
-// and re-attributes the customer's node (taking the tree lock).
+// and re-attributes the customer's node. It takes the tree lock first, as every tree
+// writer does, so that writers meeting on a customer row and on the tree lock always take
+// them in the same order.
 func (s *Server) updateCustomerTx(ctx context.Context, tx *sql.Tx, tl *treeLock, actor perm.Actor, d customerdb.Draft) (customerdb.Record, error) {
+	if err := tl.acquire(ctx); err != nil {
+		return customerdb.Record{}, err
+	}
 	rec, old, err := s.customers.repo.UpdateTx(ctx, tx, d, actor.ID)
 	if err != nil {
 		return customerdb.Record{}, customerProblem(err)
 	}
-	if rec.Node == 0 {
-		return rec, nil
-	}
 	c := rec.Customer
-	if c.Name() == old.Name() && maps.Equal(customerAttrs(c, nil), customerAttrs(old, nil)) {
+	if rec.Node == 0 || c.Name() == old.Name() && maps.Equal(customerAttrs(c, nil), customerAttrs(old, nil)) {
 		return rec, nil
-	}
-	if err := tl.acquire(ctx); err != nil {
-		return customerdb.Record{}, err
 	}
 	node, err := s.customers.repo.GetNodeTx(ctx, tx, rec.Node)
 	if err != nil {
@@ -223,9 +222,11 @@ func (g *groupCommit) run(s *Server, job *createJob) {
 	batch := []*createJob{job}
 	rest := g.queue[:0]
 	for _, j := range g.queue {
-		if j != job && len(batch) < maxCommitBatch {
+		switch {
+		case j == job:
+		case len(batch) < maxCommitBatch:
 			batch = append(batch, j)
-		} else if j != job {
+		default:
 			rest = append(rest, j)
 		}
 	}
@@ -233,18 +234,25 @@ func (g *groupCommit) run(s *Server, job *createJob) {
 	g.queue = rest
 	g.mu.Unlock()
 
+	// Whatever happens to the batch, hand the lead on and answer every job of it.
+	defer func() {
+		g.mu.Lock()
+		if len(g.queue) > 0 {
+			g.queue[0].wake <- true
+		} else {
+			g.leading = false
+		}
+		g.mu.Unlock()
+		if r := recover(); r != nil {
+			for _, j := range batch {
+				j.out, j.err = customerdb.Record{}, fmt.Errorf("server: registration failed: %v", r)
+			}
+		}
+		for _, j := range batch[1:] {
+			j.wake <- false
+		}
+	}()
 	s.commitBatch(batch)
-
-	g.mu.Lock()
-	if len(g.queue) > 0 {
-		g.queue[0].wake <- true
-	} else {
-		g.leading = false
-	}
-	g.mu.Unlock()
-	for _, j := range batch[1:] {
-		j.wake <- false
-	}
 }
 
 // commitBatch registers the jobs in one transaction. A job refused for its own reasons (an

@@ -21,7 +21,7 @@ import (
 )
 
 // The archive benchmarks run over a large SQLite archive, built once per size and kept in
-// the temporary directory (creditkit-bench-customers-N.db) for later runs. The size is
+// the temporary directory (creditkit-bench-customers-v2-N.db) for later runs. The size is
 // CREDITKIT_BENCH_CUSTOMERS, 100000 by default; the target is 1000000
 // (CREDITKIT_BENCH_CUSTOMERS=1000000 builds it in a few minutes, once).
 const envBenchCustomers = "CREDITKIT_BENCH_CUSTOMERS"
@@ -36,7 +36,7 @@ var (
 func benchArchive(b *testing.B, n int) *Repo {
 	b.Helper()
 	ctx := context.Background()
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("creditkit-bench-customers-%d.db", n))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("creditkit-bench-customers-v2-%d.db", n))
 	if _, err := os.Stat(path + ".done"); err != nil {
 		for _, p := range []string{path, path + "-wal", path + "-shm"} {
 			os.Remove(p)

@@ -271,12 +271,12 @@ func (r *Repo) Lookup(ctx context.Context, n customer.Number) (Record, error) {
 	if err := ctx.Err(); err != nil {
 		return Record{}, err
 	}
-	return scanRecord(n, r.st.QueryRow(ctx, `SELECT data, node FROM customers WHERE number = ?`, n.String()))
+	return scanRecord(n, r.st.QueryRow(ctx, `SELECT data, node FROM customers WHERE ord = ?`, ord(n)))
 }
 
 // LookupTx is Lookup inside tx: it sees tx's own writes.
 func (r *Repo) LookupTx(ctx context.Context, tx *sql.Tx, n customer.Number) (Record, error) {
-	return scanRecord(n, r.txQueryRow(ctx, tx, `SELECT data, node FROM customers WHERE number = ?`, n.String()))
+	return scanRecord(n, r.txQueryRow(ctx, tx, `SELECT data, node FROM customers WHERE ord = ?`, ord(n)))
 }
 
 // RawRecord is a stored customer as its JSON, undecoded: what encoding/json wrote from a
@@ -294,7 +294,7 @@ func (r *Repo) GetJSON(ctx context.Context, n customer.Number) (RawRecord, error
 		raw  RawRecord
 		node sql.NullInt64
 	)
-	err := r.st.QueryRow(ctx, `SELECT data, node, version FROM customers WHERE number = ?`, n.String()).Scan(&raw.JSON, &node, &raw.Version)
+	err := r.st.QueryRow(ctx, `SELECT data, node, version FROM customers WHERE ord = ?`, ord(n)).Scan(&raw.JSON, &node, &raw.Version)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return RawRecord{}, customer.ErrNotFound
@@ -384,9 +384,9 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 	k := d.k
 	res, err := r.txExec(ctx, tx, `UPDATE customers SET name = ?, name_key = ?, prefix_key = ?,
 		branch = ?, officer = ?, identity = ?, doc_id = ?, mobile = ?, birth = ?, region = ?, version = ?,
-		updated_at = ?, data = ? WHERE number = ? AND version = ?`,
+		updated_at = ?, data = ? WHERE ord = ? AND version = ?`,
 		k.name, k.nameKey, k.prefixKey, c.Branch, c.Officer, k.identity, k.docID, k.mobile, k.birth,
-		k.region, c.Version, now.UnixNano(), string(data), c.Number.String(), old.Version)
+		k.region, c.Version, now.UnixNano(), string(data), ord(c.Number), old.Version)
 	if err != nil {
 		return Record{}, customer.Customer{}, fmt.Errorf("customerdb: update %s: %w", c.Number, err)
 	}
@@ -433,7 +433,7 @@ func equalStrings(a, b []string) bool {
 // versionError explains an UPDATE ... WHERE version = expected that changed nothing.
 func (r *Repo) versionError(ctx context.Context, tx *sql.Tx, n customer.Number, expected int64) error {
 	var actual int64
-	err := r.txQueryRow(ctx, tx, `SELECT version FROM customers WHERE number = ?`, n.String()).Scan(&actual)
+	err := r.txQueryRow(ctx, tx, `SELECT version FROM customers WHERE ord = ?`, ord(n)).Scan(&actual)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return customer.ErrNotFound
@@ -479,7 +479,7 @@ func (r *Repo) CloseTx(ctx context.Context, tx *sql.Tx, n customer.Number, versi
 		return Record{}, fmt.Errorf("customerdb: encode %s: %w", n, err)
 	}
 	res, err := r.txExec(ctx, tx, `UPDATE customers SET status = ?, version = ?, updated_at = ?, data = ?
-		WHERE number = ? AND version = ?`, c.Status.String(), c.Version, now.UnixNano(), string(data), n.String(), version)
+		WHERE ord = ? AND version = ?`, c.Status.String(), c.Version, now.UnixNano(), string(data), ord(n), version)
 	if err != nil {
 		return Record{}, fmt.Errorf("customerdb: close %s: %w", n, err)
 	}
@@ -567,8 +567,8 @@ func (r *Repo) AddContactTx(ctx context.Context, tx *sql.Tx, n customer.Number, 
 			Message: "at must be from 1900 on", MessageZH: "联系时间不能早于1900年"}}}
 	}
 	res, err := r.txExec(ctx, tx, `INSERT INTO customer_contacts (number, at, officer, channel, note)
-		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM customers WHERE number = ?)`,
-		n.String(), ct.At.UnixNano(), ct.Officer, ct.Channel.String(), ct.Note, n.String())
+		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM customers WHERE ord = ?)`,
+		n.String(), ct.At.UnixNano(), ct.Officer, ct.Channel.String(), ct.Note, ord(n))
 	if err != nil {
 		return customer.Contact{}, fmt.Errorf("customerdb: contact of %s: %w", n, err)
 	}

@@ -8,15 +8,17 @@
 --   prefix_key customer.FoldName(name), 0x00, name_key: case-insensitive name prefix;
 --   spelling   one pinyin spelling or its initials, 0x00, name_key: pinyin prefix.
 -- Ties are broken by ord, which orders like customer.Number.Compare (enterprises, then
--- individuals, each by sequence): 10^10 for E, 2*10^10 for P, plus the sequence.
+-- individuals, each by sequence): 10^10 for E, 2*10^10 for P, plus the sequence. ord is
+-- always given explicitly: its serial type is there to make it SQLite's rowid, never to
+-- draw values.
 -- The cursors of customerdb carry exactly these keys, in customer.Cursor's format.
 --
 -- Times are BIGINT Unix nanoseconds, UTC. Exposure is BIGINT hundredths (分) so that adding
 -- to it is one exact, atomic UPDATE in both databases (the tree holds int64 hundredths
 -- too); limits are TEXT decimal strings (exact, no arithmetic in SQL).
 CREATE TABLE customers (
-    number     TEXT     NOT NULL PRIMARY KEY,
-    ord        BIGINT   NOT NULL UNIQUE,
+    ord        {{serial}},                -- the key: SQLite's rowid, so a look-up is one search
+    number     TEXT     NOT NULL UNIQUE,
     kind       TEXT     NOT NULL CHECK (kind IN ('individual', 'enterprise')),
     status     TEXT     NOT NULL CHECK (status IN ('active', 'closed')),
     name       TEXT     NOT NULL,
