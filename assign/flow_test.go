@@ -48,7 +48,8 @@ func TestTransportMatchesDenseSolver(t *testing.T) {
 			}
 			start = append(start, len(to))
 		}
-		tr := newTransport(n, m, start, to, cost, unCost, caps)
+		tr, err := newTransport(n, m, start, to, cost, unCost, caps)
+		require.NoError(t, err)
 		for i := range n {
 			tr.place(i)
 		}

@@ -184,7 +184,10 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 			cost[a] = -(int64(math.Round(score[a]*1000)) + bonusK)
 		}
 	}
-	t := newTransport(len(cases), nOff, start, to, cost, unCost, capLeft)
+	t, err := newTransport(len(cases), nOff, start, to, cost, unCost, capLeft)
+	if err != nil {
+		return Plan{}, err
+	}
 	// Any order gives the optimum; placing priority cases and then the cases with the best
 	// arcs first settles prices early and shortens later searches.
 	order := make([]int, len(cases))
