@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,8 @@ type Matcher struct {
 		buf      [RuleConflict + 1][]uint64
 		eligible []uint64
 		onLeave  []uint64
+		cands    []Candidate
+		order    []int32
 	}
 }
 
@@ -297,29 +300,30 @@ func (m *Matcher) excluded(fail *[RuleConflict + 1][]uint64, c *Case) []RuleCoun
 }
 
 func ruleMessage(r Rule, n int, c *Case) string {
+	num := strconv.Itoa(n)
 	pick := func(one, many string) string {
 		if n == 1 {
-			return fmt.Sprintf("%d %s", n, one)
+			return one
 		}
-		return fmt.Sprintf("%d %s", n, many)
+		return many
 	}
 	switch r {
 	case RuleRegion:
-		return pick("does not cover region ", "do not cover region ") + c.Region
+		return num + pick(" does not cover region ", " do not cover region ") + c.Region
 	case RuleCustomerKind:
-		return pick("does not serve ", "do not serve ") + c.Kind.String() + " customers"
+		return num + pick(" does not serve ", " do not serve ") + c.Kind.String() + " customers"
 	case RuleSkill:
-		return pick("lacks the ", "lack the ") + c.Product.String() + " skill"
+		return num + pick(" lacks the ", " lack the ") + c.Product.String() + " skill"
 	case RuleAuthority:
-		return pick("has authority below ", "have authority below ") + c.Amount.String()
+		return num + pick(" has authority below ", " have authority below ") + c.Amount.String()
 	case RuleSeniority:
-		return pick("is not senior enough", "are not senior enough")
+		return num + pick(" is not senior enough", " are not senior enough")
 	case RuleCapacity:
-		return pick("is at capacity", "are at capacity")
+		return num + pick(" is at capacity", " are at capacity")
 	case RuleAvailability:
-		return pick("is on leave", "are on leave")
+		return num + pick(" is on leave", " are on leave")
 	default:
-		return pick("is linked to the customer", "are linked to the customer")
+		return num + pick(" is linked to the customer", " are linked to the customer")
 	}
 }
 
@@ -356,9 +360,16 @@ func (m *Matcher) score(c *Case, f *caseFacts, i, load int) Candidate {
 	return Candidate{Officer: o.ID, Score: total, Load: load, Capacity: o.Capacity, Breakdown: b}
 }
 
-// rank orders candidates by score (higher first), then lower load, then ID.
-func rank(cs []Candidate) {
-	slices.SortFunc(cs, func(a, b Candidate) int {
+// rank writes the candidates of from into to (of the same length) by score (higher first),
+// then lower load, then ID — a total order, as IDs are unique. It sorts indices into order
+// (scratch, grown as needed and returned) rather than moving the large Candidate values.
+func rank(from, to []Candidate, order []int32) []int32 {
+	order = order[:0]
+	for k := range from {
+		order = append(order, int32(k))
+	}
+	slices.SortFunc(order, func(x, y int32) int {
+		a, b := &from[x], &from[y]
 		if a.Score != b.Score {
 			return cmp.Compare(b.Score, a.Score)
 		}
@@ -367,6 +378,10 @@ func rank(cs []Candidate) {
 		}
 		return strings.Compare(a.Officer, b.Officer)
 	})
+	for k, x := range order {
+		to[k] = from[x]
+	}
+	return order
 }
 
 // Evaluate ranks the eligible officers for c without assigning it: the candidates best
@@ -410,15 +425,17 @@ func (m *Matcher) evaluate(c *Case) (Decision, int, error) {
 	if n == 0 {
 		return d, -1, &NoEligibleError{Case: c.ApplicationID, Excluded: d.Excluded}
 	}
-	d.Candidates = make([]Candidate, 0, n)
+	cands := m.scratch.cands[:0]
 	for w, word := range eligible {
 		for word != 0 {
 			i := w<<6 + bits.TrailingZeros64(word)
 			word &= word - 1
-			d.Candidates = append(d.Candidates, m.score(c, &f, i, m.load[i]))
+			cands = append(cands, m.score(c, &f, i, m.load[i]))
 		}
 	}
-	rank(d.Candidates)
+	d.Candidates = make([]Candidate, n)
+	m.scratch.order = rank(cands, d.Candidates, m.scratch.order)
+	m.scratch.cands = cands
 	pick := 0
 	switch m.strategy {
 	case LeastLoaded:
@@ -458,14 +475,17 @@ func share(c Candidate) float64 {
 }
 
 func (m *Matcher) reasons(c *Case, cd Candidate, eligible int) []string {
-	var out []string
+	// strconv gives the same text as fmt's %d and %.1f, without fmt's reflection.
+	one := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	out := make([]string, 0, 7)
 	switch m.strategy {
 	case LeastLoaded:
-		out = append(out, fmt.Sprintf("least loaded of %d eligible officers (%d of %d open cases)", eligible, cd.Load, cd.Capacity))
+		out = append(out, "least loaded of "+strconv.Itoa(eligible)+" eligible officers ("+strconv.Itoa(cd.Load)+
+			" of "+strconv.Itoa(cd.Capacity)+" open cases)")
 	case RoundRobin:
-		out = append(out, fmt.Sprintf("next in turn among %d eligible officers", eligible))
+		out = append(out, "next in turn among "+strconv.Itoa(eligible)+" eligible officers")
 	default:
-		out = append(out, fmt.Sprintf("highest score %.1f of %d eligible officers", cd.Score, eligible))
+		out = append(out, "highest score "+one(cd.Score)+" of "+strconv.Itoa(eligible)+" eligible officers")
 	}
 	b := cd.Breakdown
 	if b.Region.Value == 100 {
@@ -479,9 +499,10 @@ func (m *Matcher) reasons(c *Case, cd Candidate, eligible int) []string {
 	if b.Continuity.Value == 100 {
 		out = append(out, "existing relationship officer")
 	}
-	out = append(out, fmt.Sprintf("overall rating %.1f", b.Rating.Value))
-	out = append(out, fmt.Sprintf("seniority fit %.1f for amount %s over %d months", b.SeniorityFit.Value, c.Amount, c.TermMonths))
-	out = append(out, fmt.Sprintf("load %d of %d", cd.Load, cd.Capacity))
+	out = append(out, "overall rating "+one(b.Rating.Value))
+	out = append(out, "seniority fit "+one(b.SeniorityFit.Value)+" for amount "+c.Amount.String()+" over "+
+		strconv.Itoa(c.TermMonths)+" months")
+	out = append(out, "load "+strconv.Itoa(cd.Load)+" of "+strconv.Itoa(cd.Capacity))
 	return out
 }
 
