@@ -1,6 +1,7 @@
 package assign
 
 import (
+	"cmp"
 	"math/bits"
 	"slices"
 
@@ -86,6 +87,9 @@ type ruleIndex struct {
 	leavers      []int32 // officers with any leave
 }
 
+// buildIndex fills m.idx, the pre-scaled seniority rules, the scratch sets and the set of
+// officers at capacity; NewMatcher calls it once the officers, authorities, seniorities and
+// loads are in place.
 func (m *Matcher) buildIndex() {
 	x := &m.idx
 	n := len(m.officers)
@@ -100,8 +104,8 @@ func (m *Matcher) buildIndex() {
 			x.leavers = append(x.leavers, int32(i))
 		}
 	}
-	slices.SortStableFunc(x.byAuthority, func(a, b int32) int { return cmpInt64(m.authority[a], m.authority[b]) })
-	slices.SortStableFunc(x.bySeniority, func(a, b int32) int { return cmpFloat(m.senior[a], m.senior[b]) })
+	slices.SortStableFunc(x.byAuthority, func(a, b int32) int { return cmp.Compare(m.authority[a], m.authority[b]) })
+	slices.SortStableFunc(x.bySeniority, func(a, b int32) int { return cmp.Compare(m.senior[a], m.senior[b]) })
 	for _, i := range x.byAuthority {
 		x.authorityAsc = append(x.authorityAsc, m.authority[i])
 	}
@@ -123,26 +127,6 @@ func (m *Matcher) buildIndex() {
 	for i := range n {
 		m.setFull(i)
 	}
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // setFull records whether officer i is at capacity with its current load. Every change of

@@ -44,6 +44,7 @@ type Matcher struct {
 	authority  []int64             // authority in 1/10,000 units, or -1 when it does not fit
 	senior     []float64
 	large      float64 // rules.LargeAmount as a float, for the seniority fit only
+	weightSum  float64 // the soft weights' sum
 	allOfficer []uint64
 
 	idx            ruleIndex
@@ -97,6 +98,8 @@ func NewMatcher(officers []Officer, rules Rules, cfg Config) (*Matcher, error) {
 		m.now = time.Now
 	}
 	m.large = rules.LargeAmount.InexactFloat64()
+	w := rules.Soft
+	m.weightSum = w.Rating + w.SeniorityFit + w.Continuity + w.LoadBalance + w.Region
 	m.officers = slices.Clone(officers)
 	slices.SortFunc(m.officers, func(a, b Officer) int { return strings.Compare(a.ID, b.ID) })
 	n := len(m.officers)
@@ -330,8 +333,7 @@ func ruleMessage(r Rule, n int, c *Case) string {
 // score computes officer i's soft score for the case with the given load.
 func (m *Matcher) score(c *Case, f *caseFacts, i, load int) Candidate {
 	o := &m.officers[i]
-	w := m.rules.Soft
-	sum := w.Rating + w.SeniorityFit + w.Continuity + w.LoadBalance + w.Region
+	w, sum := m.rules.Soft, m.weightSum
 	comp := func(v, weight float64) Component {
 		return Component{Value: v, Weight: weight, Points: weight * v / sum}
 	}

@@ -130,9 +130,11 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 	// Arcs: each case to its eligible officers (capacity left to the flow).
 	start := make([]int, len(cases)+1)
 	to := make([]int32, 0, 16*len(cases))
-	score := make([]float64, 0, 16*len(cases))
+	cost := make([]int64, 0, 16*len(cases)) // the score in thousandths of a point for now
 	noneEligible := map[int][]RuleCount{}
-	best := 0.0
+	var best int64 // the best score in thousandths (rounding keeps the order of scores)
+	// eligible is scratch that failures (below, for cases nobody can take) overwrites too;
+	// eligibleSet fills it afresh for every case.
 	onLeave, eligible := m.scratch.onLeave, m.scratch.eligible
 	if m.enforced[RuleAvailability] {
 		f := caseFacts{date: date}
@@ -153,9 +155,10 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 				if branch != "" && m.officers[j].Branch == branch {
 					s += bonus
 				}
-				best = math.Max(best, s)
+				ms := int64(math.Round(s * 1000))
+				best = max(best, ms)
 				to = append(to, int32(j))
-				score = append(score, s)
+				cost = append(cost, ms)
 			}
 		}
 		start[k+1] = len(to)
@@ -168,12 +171,11 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 			noneEligible[k] = ex
 		}
 	}
-	milli := int64(math.Round(best*1000)) + 1
+	milli := best + 1
 	if milli > math.MaxInt64/4/int64(len(cases)+1)/2 {
 		return Plan{}, fmt.Errorf("%w: batch of %d cases too large to plan exactly", ErrInvalid, len(cases))
 	}
 	big := milli*int64(len(cases)) + 1
-	cost := make([]int64, len(to))
 	unCost := make([]int64, len(cases))
 	for k := range cases {
 		bonusK := big
@@ -181,7 +183,7 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 			bonusK += big
 		}
 		for a := start[k]; a < start[k+1]; a++ {
-			cost[a] = -(int64(math.Round(score[a]*1000)) + bonusK)
+			cost[a] = -(cost[a] + bonusK)
 		}
 	}
 	t, err := newTransport(len(cases), nOff, start, to, cost, unCost, capLeft)
@@ -198,7 +200,7 @@ func (m *Matcher) plan(cases []Case, opts PlanOptions, exclude int, branch strin
 			top[k] = max(top[k], -cost[a])
 		}
 	}
-	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(top[y], top[x]) })
+	slices.SortFunc(order, func(x, y int) int { return cmp.Or(cmp.Compare(top[y], top[x]), cmp.Compare(x, y)) })
 	for _, k := range order {
 		t.place(k)
 	}
