@@ -57,7 +57,7 @@ func (s *Server) now() time.Time { return s.cfg.Now().UTC() }
 // applicationID reads the :id parameter; an ID no application can have is not found.
 func applicationID(c *fiber.Ctx) (string, error) {
 	id := c.Params("id")
-	if id == "" || len(id) > 64 {
+	if id == "" || !plainParam(id) {
 		return "", fmt.Errorf("no such application: %w", ErrNotFound)
 	}
 	return strings.Clone(id), nil
@@ -98,10 +98,15 @@ func (s *Server) getApplications(c *fiber.Ctx) error {
 		switch string(k) {
 		case "status":
 			f.enum("status", val, false, &q.Status, "draft, submitted, assessed, assigned, under_review, approved, rejected, returned, withdrawn")
-		case "customer":
-			q.Customer = val
-		case "officer":
-			q.Officer = val
+		case "customer", "officer":
+			if !plainParam(val) {
+				bad = append(bad, string(k)+" must be at most 64 printable characters")
+			}
+			if string(k) == "customer" {
+				q.Customer = val
+			} else {
+				q.Officer = val
+			}
 		case "cursor":
 			q.Cursor = val
 		case "limit":

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -105,15 +106,24 @@ func (f *fieldErrors) money(path string, m money, required bool) (d decimal.Deci
 	return decimal.Decimal{}, false
 }
 
-// text checks a free-text field: valid length, and present when required.
+// text checks a free-text field: present when required, at most max characters, and no
+// control characters but tab and line breaks (a NUL is refused by PostgreSQL's text).
 func (f *fieldErrors) text(path, v string, max int, required bool) string {
 	switch {
 	case required && strings.TrimSpace(v) == "":
 		f.add(path, "required", "is required", "必填")
 	case utf8.RuneCountInString(v) > max:
 		f.add(path, "max_length", fmt.Sprintf("at most %d characters", max), fmt.Sprintf("最多 %d 个字符", max))
+	case strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }):
+		f.add(path, "printable", "must not hold control characters", "不能包含控制字符")
 	}
 	return v
+}
+
+// plainParam reports whether a query or path value can be compared with stored text:
+// valid UTF-8 without control characters, at most 64 bytes.
+func plainParam(v string) bool {
+	return len(v) <= 64 && utf8.ValidString(v) && !strings.ContainsFunc(v, unicode.IsControl)
 }
 
 // enum parses a text enumeration into dst (a pointer to a loan or credit enum); an empty

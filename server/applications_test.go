@@ -23,7 +23,12 @@ func validApplication(t *testing.T) string {
 // TestApplicationBadRequests sends malformed and refused requests of every kind: each gets
 // its 4xx problem, and nothing is written.
 func TestApplicationBadRequests(t *testing.T) {
-	h := newHarness(t, Config{Authenticator: headerAuth{}, BodyLimit: 8 << 10})
+	for name, h := range harnesses(t, Config{Authenticator: headerAuth{}, BodyLimit: 8 << 10}) {
+		t.Run(name, func(t *testing.T) { applicationBadRequests(t, h) })
+	}
+}
+
+func applicationBadRequests(t *testing.T, h *harness) {
 	valid := validApplication(t)
 	withField := func(field, value string) string {
 		// Replace one field of the valid body, or add it.
@@ -81,6 +86,13 @@ func TestApplicationBadRequests(t *testing.T) {
 		{name: "repayment unknown", method: "POST", path: "/v1/applications", body: withField("repayment", `"whenever"`), status: 422, path422: "repayment"},
 		{name: "security without detail", method: "POST", path: "/v1/applications", body: withField("security", `"guarantee"`), status: 422, path422: "security_detail"},
 		{name: "purpose too long", method: "POST", path: "/v1/applications", body: withField("purpose", `"`+strings.Repeat("长", 501)+`"`), status: 422, path422: "purpose"},
+		{name: "purpose with NUL", method: "POST", path: "/v1/applications", body: withField("purpose", `"a\u0000b"`), status: 422, path422: "purpose"},
+		{name: "comment with NUL", method: "POST", path: "/v1/applications/L0000000404/withdraw", body: `{"comment":"\u0000"}`, ifMatch: `"1"`, status: 422, path422: "comment"},
+		{name: "reference with escape", method: "POST", path: "/v1/applications/L0000000404/documents", body: `{"action":"receive","kind":"identity","reference":"\u001b[31m"}`, ifMatch: `"1"`, status: 422, path422: "reference"},
+		{name: "list customer not UTF-8", method: "GET", path: "/v1/applications?customer=%FF%FE", status: 400},
+		{name: "list officer with NUL", method: "GET", path: "/v1/applications?officer=a%00b", status: 400},
+		{name: "list cursor not UTF-8", method: "GET", path: "/v1/applications?cursor=YTr_", status: 400},
+		{name: "get id not UTF-8", method: "GET", path: "/v1/applications/%FF", status: 404},
 		{name: "purpose blank", method: "POST", path: "/v1/applications", body: withField("purpose", `"   "`), status: 422, path422: "purpose"},
 		{name: "no caller", method: "POST", path: "/v1/applications", body: valid, actor: "-", status: 401},
 		{name: "reader may not write", method: "POST", path: "/v1/applications", body: valid, actor: "r1/reader", status: 403},

@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -275,16 +276,22 @@ func EncodeCursor(id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("a:" + id))
 }
 
-// DecodeCursor returns the application ID a cursor of EncodeCursor holds, or ErrCursor.
+// DecodeCursor returns the application ID a cursor of EncodeCursor holds, or ErrCursor:
+// the cursor must be canonical unpadded base64url of "a:" and an ID of valid UTF-8 without
+// NUL (which no database text column holds).
 func DecodeCursor(s string) (string, error) {
 	if len(s) > 256 {
 		return "", ErrCursor
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil || !strings.HasPrefix(string(b), "a:") || len(b) == 2 {
 		return "", ErrCursor
 	}
-	return string(b[2:]), nil
+	id := string(b[2:])
+	if !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
+		return "", ErrCursor
+	}
+	return id, nil
 }
 
 // LockApprovals serialises approving transactions: it updates the one gate row inside tx,

@@ -412,3 +412,19 @@ func TestCursor(t *testing.T) {
 		assert.Equal(t, id, got)
 	}
 }
+
+// FuzzCursor: DecodeCursor never panics, and what it accepts encodes back to itself.
+func FuzzCursor(f *testing.F) {
+	for _, s := range []string{loandb.EncodeCursor("L0000000001"), "", "YTo", "!!!", "YTpMMDAwMDAwMDAwMQ=="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, err := loandb.DecodeCursor(s)
+		if err != nil {
+			return
+		}
+		if got := loandb.EncodeCursor(id); got != s {
+			t.Fatalf("%q decodes to %q which encodes to %q", s, id, got)
+		}
+	})
+}
