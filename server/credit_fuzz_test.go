@@ -1,0 +1,107 @@
+package server
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/creditkit/creditkit/credit"
+)
+
+// FuzzAssessmentRequest feeds arbitrary bodies to POST /v1/assessments' parsing and
+// assesses what it accepts: refusals, never a panic, and every refusal a field problem.
+func FuzzAssessmentRequest(f *testing.F) {
+	f.Add([]byte(`{"customer":"P00000000420","facts":` + applicantJSON(f) + `}`))
+	f.Add([]byte(`{"customer":"1","facts":{"income":{"monthly":"-1"},"request":{"term_months":0}}}`))
+	f.Add([]byte(`{"customer":"1","facts":{"request":{"amount":"1e30","term_months":600,"product":"mortgage","method":"interest_only"}}}`))
+	card, err := credit.BuiltinCard("individual")
+	if err != nil {
+		f.Fatal(err)
+	}
+	s := &Server{cfg: Config{Now: creditClock}}
+	s.credit.policy = credit.Config{Now: creditClock}
+	data, err := cardBytes(card)
+	if err != nil {
+		f.Fatal(err)
+	}
+	as, err := s.newAssessor(data)
+	if err != nil {
+		f.Fatal(err)
+	}
+	active := activeCard{id: "individual-1", assessor: as}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var req assessmentRequest
+		if decodeJSON("application/json", body, &req) != nil {
+			return
+		}
+		_, facts, err := req.check()
+		if err != nil {
+			if _, ok := err.(*ValidationError); !ok {
+				t.Fatalf("check: %T %v", err, err)
+			}
+			return
+		}
+		if _, _, err := s.assessWith(active, individualRef, facts); err != nil {
+			if _, ok := err.(*ValidationError); !ok {
+				t.Fatalf("assess: %T %v", err, err)
+			}
+		}
+	})
+}
+
+// FuzzScorecardRequest feeds arbitrary bodies to POST /v1/scorecards' parsing: what it
+// accepts compiles and binds to the policy.
+func FuzzScorecardRequest(f *testing.F) {
+	card, err := credit.BuiltinCard("enterprise")
+	if err != nil {
+		f.Fatal(err)
+	}
+	data, err := cardBytes(card)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(`{"kind":"enterprise","card":` + string(data) + `}`))
+	f.Add([]byte(`{"kind":"individual","card":{"model_id":"m","version":"1","target":"t","scaling":{"base_score":600,"base_odds":50,"pdo":20},
+		"characteristics":[{"variable":"profile.age","type":"numeric","bins":[{"hi":30,"points":1,"reason_code":"A"},{"lo":30,"points":2,"reason_code":"A"}],
+		"missing":{"points":0,"reason_code":"A"}}]}}`))
+	s := &Server{cfg: Config{Now: creditClock}}
+	s.credit.policy = credit.Config{Now: creditClock}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var req scorecardRequest
+		if decodeJSON("application/json", body, &req) != nil {
+			return
+		}
+		type result struct {
+			card *credit.Scorecard
+			err  error
+		}
+		done := make(chan result, 1)
+		go func() {
+			_, card, err := req.check()
+			done <- result{card, err}
+		}()
+		var res result
+		select {
+		case res = <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("checking the card takes more than 10 s")
+		}
+		card, err := res.card, res.err
+		if err != nil {
+			if _, ok := err.(*ValidationError); !ok {
+				t.Fatalf("check: %T %v", err, err)
+			}
+			return
+		}
+		data, err := cardBytes(card)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.newAssessor(data); err != nil {
+			t.Fatalf("an accepted card does not load back: %v", err)
+		}
+	})
+}
+
+// cardBytes is a card as creditdb stores it.
+func cardBytes(c *credit.Scorecard) ([]byte, error) { return json.Marshal(c) }
