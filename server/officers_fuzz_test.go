@@ -2,7 +2,6 @@ package server
 
 import (
 	"testing"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -133,9 +132,8 @@ func FuzzQueryValues(f *testing.F) {
 		if b, ok := queryBool(v); ok && (v == "true") != b {
 			t.Fatalf("bool %q gave %v", v, b)
 		}
-		if tm, ok := queryTime(v); ok && tm.IsZero() && v != "0001-01-01" && v[:min(len(v), 10)] != "0001-01-01" {
-			t.Fatalf("time %q gave zero", v)
+		if _, ok := queryTime(v); ok && len(v) > 40 {
+			t.Fatalf("time %q is longer than any accepted", v)
 		}
-		_ = time.Now
 	})
 }
