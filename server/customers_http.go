@@ -359,8 +359,8 @@ func custIsPinyin(s string) bool {
 	return true
 }
 
-// custMergePatchTypes are the media types PATCH takes: JSON merge patch (RFC 7396), and
-// plain JSON with the same meaning.
+// custCheckPatchType accepts the media types PATCH takes: JSON merge patch (RFC 7396), and
+// plain JSON with the same meaning, in UTF-8.
 func custCheckPatchType(contentType string) error {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if contentType == "" || err != nil || (mt != "application/merge-patch+json" && mt != fiber.MIMEApplicationJSON) {
