@@ -27,7 +27,11 @@ func decimalSamples() []decimal.Decimal {
 		"1e22", "1e23", "1.5e-22", "3e-23", "12345678901234567890.5", "0.1", "0.3", "5e-324", "1e308"} {
 		ds = append(ds, decimal.RequireFromString(s))
 	}
-	for range 20000 {
+	n := 20000
+	if testing.Short() {
+		n = 3000
+	}
+	for range n {
 		digits := 1 + r.IntN(18)
 		c := r.Int64N(pow10i[digits])
 		if r.IntN(2) == 0 {

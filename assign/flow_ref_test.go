@@ -3,6 +3,7 @@ package assign
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -209,7 +210,11 @@ func (t *refTransport) pop() refHeapItem {
 
 func TestTransportMatchesPlainScan(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
-	for trial := range 400 {
+	trials := 400
+	if testing.Short() {
+		trials = 60
+	}
+	for trial := range trials {
 		n := 1 + r.IntN(300)
 		m := 1 + r.IntN(12)
 		spread := 1 + r.IntN(6) // small cost ranges: many ties
@@ -239,7 +244,9 @@ func TestTransportMatchesPlainScan(t *testing.T) {
 		for step, i := range order {
 			tr.place(i)
 			ref.place(i)
-			require.Equal(t, ref.at, tr.at, "trial %d step %d: placements differ", trial, step)
+			if !slices.Equal(ref.at, tr.at) {
+				require.Equal(t, ref.at, tr.at, "trial %d step %d: placements differ", trial, step)
+			}
 		}
 		require.Equal(t, ref.v, tr.v, "trial %d: prices differ", trial)
 		for j := range m + 1 {
