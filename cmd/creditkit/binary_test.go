@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -82,4 +83,33 @@ func TestIsTerminal(t *testing.T) {
 	defer r.Close()
 	defer w.Close()
 	assert.False(t, isTerminal(w), "a pipe")
+}
+
+// TestBinaryInterrupted stops a long run with SIGINT: the exit code is 1, and neither the
+// output nor a temporary file is left behind.
+func TestBinaryInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "creditkit")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "score", "--card", "individual", "--in", "-", "--out", filepath.Join(dir, "scored.csv"), "--workers", "1")
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	_, err = stdin.Write([]byte(benchHeader + "A-1,false,60,3,1,15,0,0,0.42,2,18000,true,private,4,2500,4000,rent,34,married,bachelor,false,150000,36,consumer,equal_instalments\n"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(entries(t, dir)) > 0 }, 10*time.Second, 10*time.Millisecond, "the run has started")
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, exitError, exit.ExitCode())
+	assert.Contains(t, stderr.String(), "creditkit: interrupted: no output written")
+	assert.Empty(t, entries(t, dir))
+	_ = stdin.Close()
 }

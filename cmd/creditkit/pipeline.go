@@ -81,7 +81,7 @@ func runPipeline(ctx context.Context, rr *recordReader, workers int, newWorker f
 	work := make(chan *batch, n)
 	done := make(chan *batch, n)
 
-	var readErr error
+	readErr := make(chan error, 1) // the reader's error, sent before it cancels
 	go func() {
 		defer close(work)
 		for seq := 0; ; seq++ {
@@ -98,7 +98,7 @@ func runPipeline(ctx context.Context, rr *recordReader, workers int, newWorker f
 			}
 			if err != nil {
 				if !errors.Is(err, io.EOF) {
-					readErr = err
+					readErr <- err
 					cancel()
 				}
 				return
@@ -128,7 +128,19 @@ func runPipeline(ctx context.Context, rr *recordReader, workers int, newWorker f
 	pending := make(map[int]*batch, n)
 	next := 0
 	var writeErr error
-	for b := range done {
+	for {
+		var b *batch
+		var ok bool
+		select {
+		case b, ok = <-done:
+		case <-ctx.Done():
+			// Stop now, even if the reader is blocked on input that never ends (a terminal,
+			// a stalled pipe): its goroutine ends with the process. Nothing more is written.
+			return firstError(readErr, writeErr, ctx.Err())
+		}
+		if !ok {
+			break
+		}
 		pending[b.seq] = b
 		for {
 			nb, ok := pending[next]
@@ -145,11 +157,18 @@ func runPipeline(ctx context.Context, rr *recordReader, workers int, newWorker f
 			free <- nb // never blocks: free holds every batch there is
 		}
 	}
-	switch {
-	case readErr != nil:
-		return readErr
-	case writeErr != nil:
+	return firstError(readErr, writeErr, ctx.Err())
+}
+
+// firstError returns the reader's error if it sent one, else writeErr, else ctxErr.
+func firstError(readErr <-chan error, writeErr, ctxErr error) error {
+	select {
+	case err := <-readErr:
+		return err
+	default:
+	}
+	if writeErr != nil {
 		return writeErr
 	}
-	return ctx.Err()
+	return ctxErr
 }

@@ -111,3 +111,24 @@ func TestPipelineEmptyInput(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, called)
 }
+
+// TestPipelineCancelWhileReaderBlocked: a cancel returns at once even when the input never
+// ends (a terminal, a stalled pipe).
+func TestPipelineCancelWhileReaderBlocked(t *testing.T) {
+	r, w := io.Pipe()
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		errc <- runPipeline(ctx, newRecordReader(r, formatJSONL), 2, copyWorker, func(*batch) error { return nil })
+	}()
+	_, err := w.Write([]byte("one line\n"))
+	require.NoError(t, err)
+	cancel()
+	select {
+	case err := <-errc:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(5 * time.Second):
+		t.Fatal("runPipeline did not return after cancel")
+	}
+}

@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -185,6 +188,9 @@ func score(ctx context.Context, o scoreOptions, stdin io.Reader, stdout, stderr 
 	if err := o.check(); err != nil {
 		return err
 	}
+	// Ctrl-C or SIGTERM stops the run cleanly: no partial output file is left behind.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	card, err := loadCard(o.card)
 	if err != nil {
 		return err
