@@ -3,9 +3,11 @@ package customer
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
 	"golang.org/x/text/collate"
@@ -48,6 +50,15 @@ func (x *Indexer) NameKey(name string) []byte {
 	return out
 }
 
+// appendNameKey appends NameKey(name) to dst.
+func (x *Indexer) appendNameKey(dst []byte, name string) []byte {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	dst = append(dst, x.col.KeyFromString(&x.buf, name)...)
+	x.buf.Reset()
+	return dst
+}
+
 // Spellings returns the pinyin readings of name as pairs of full spelling and initials, both
 // lower-case ASCII without separators or tones: 张三 gives ("zhangsan", "zs"). Characters
 // without a reading (Latin letters, digits) are kept lower-cased; other characters are
@@ -56,37 +67,58 @@ func (x *Indexer) NameKey(name string) []byte {
 // the other characters use their most common reading. At most four readings are returned,
 // the common reading first.
 func (x *Indexer) Spellings(name string) (full, initials []string) {
-	runes := []rune(strings.TrimSpace(name))
-	if len(runes) == 0 {
-		return nil, nil
+	sp := x.spell(name, nil, nil)
+	for k := range sp.n {
+		full = append(full, sp.first[k]+string(sp.restFull))
+		initials = append(initials, sp.initial(k)+string(sp.restInit))
+	}
+	return full, initials
+}
+
+// spellings holds the readings of one name: reading k is first[k] followed by restFull, its
+// initials initial(k) followed by restInit.
+type spellings struct {
+	first    [maxSpellings]string // the first character's spelling, per reading
+	n        int                  // readings
+	restFull []byte               // the other characters' most common spellings
+	restInit []byte               // and their initials
+}
+
+func (sp *spellings) initial(k int) string { return sp.first[k][:min(1, len(sp.first[k]))] }
+
+// spell returns the readings of name, as Spellings describes them, appending the rest of the
+// readings to full and init.
+func (x *Indexer) spell(name string, full, init []byte) spellings {
+	sp := spellings{restFull: full, restInit: init}
+	name = strings.TrimSpace(name)
+	r0, size := utf8.DecodeRuneInString(name)
+	if size == 0 {
+		return sp
 	}
 	x.mu.Lock()
-	first := x.reading(runes[0])
-	var restFull, restInit strings.Builder
-	for _, r := range runes[1:] {
-		appendReading(&restFull, &restInit, r, x.reading(r))
+	first := x.reading(r0)
+	for _, r := range name[size:] {
+		sp.restFull, sp.restInit = appendReading(sp.restFull, sp.restInit, r, x.reading(r))
 	}
 	x.mu.Unlock()
 	if len(first) == 0 {
-		var f, i strings.Builder
-		appendReading(&f, &i, runes[0], nil)
-		return []string{f.String() + restFull.String()}, []string{i.String() + restInit.String()}
+		f, _ := appendReading(nil, nil, r0, nil) // the character itself, or nothing
+		sp.first[0], sp.n = string(f), 1
+		return sp
 	}
 	for _, p := range first {
 		if p == "" {
 			continue
 		}
-		if len(full) == maxSpellings {
+		if sp.n == maxSpellings {
 			break
 		}
-		f := p + restFull.String()
-		if contains(full, f) {
-			continue
+		if !slices.Contains(sp.first[:sp.n], p) {
+			sp.first[sp.n] = p
+			sp.n++
 		}
-		full = append(full, f)
-		initials = append(initials, p[:1]+restInit.String())
 	}
-	return full, initials
+	return sp
 }
 
 // reading returns the toneless readings of r, most common first, from a cache that grows to
@@ -103,25 +135,17 @@ func (x *Indexer) reading(r rune) []string {
 	return p
 }
 
-func appendReading(full, init *strings.Builder, r rune, readings []string) {
+func appendReading(full, init []byte, r rune, readings []string) ([]byte, []byte) {
 	switch {
 	case len(readings) > 0 && readings[0] != "":
-		full.WriteString(readings[0])
-		init.WriteByte(readings[0][0])
+		full = append(full, readings[0]...)
+		init = append(init, readings[0][0])
 	case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-		lr := unicode.ToLower(r)
-		full.WriteRune(lr)
-		init.WriteRune(lr)
+		lr := byte(unicode.ToLower(r))
+		full = append(full, lr)
+		init = append(init, lr)
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return full, init
 }
 
 // FoldName returns the form of a name used for prefix search: trimmed and lower-cased.

@@ -1,8 +1,8 @@
 package customer
 
 import (
-	"cmp"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -24,6 +24,11 @@ type Config struct {
 // MemStore is the in-memory Store: maps for exact look-ups and B-trees ordered by collation
 // key, folded name and pinyin for pages and prefix search. It is safe for concurrent use.
 // Build it with NewMemStore; the zero value is not usable.
+//
+// Layout, for an archive of millions: records live in chunks (one allocation per 256), are
+// found by number through a slice indexed by sequence, and index entries point at them
+// directly; an entry carries the first 16 bytes of its sort text, so most comparisons in the
+// B-trees never leave the tree node.
 type MemStore struct {
 	now func() time.Time
 	seq Sequence
@@ -31,9 +36,10 @@ type MemStore struct {
 	idx *Indexer
 
 	mu       sync.RWMutex
-	records  map[Number]*record
-	identity map[string]Number   // identityKey → owner
-	mobiles  map[string][]Number // normalised mobile → customers
+	records  recordIndex
+	chunk    []record                // the records not yet full chunk
+	identity map[identity]Number     // identity document or credit code → owner
+	mobiles  map[string]numberSet    // normalised mobile → customers
 	byName   *btree.BTreeG[entry]
 	byPrefix *btree.BTreeG[entry]
 	byPinyin *btree.BTreeG[entry]
@@ -44,24 +50,116 @@ var _ Store = (*MemStore)(nil)
 // record is one customer with its derived keys, history and contact log.
 type record struct {
 	cur      Customer
-	nameKey  string   // collation key
-	prefix   string   // folded name + "\x00" + nameKey
-	pinyin   []string // spelling or initials + "\x00" + nameKey
-	history  []Revision
+	keys     nameKeys
+	history  []Revision // history[0] is the registration, held in first until a change
+	first    [1]Revision
 	contacts []Contact
 }
 
-// entry is an index item: a sort text and the customer number breaking ties.
-type entry struct {
-	text string
-	num  Number
+// nameKeys are the index texts of a name, carved from one string.
+type nameKeys struct {
+	nameKey string   // collation key (Indexer.NameKey)
+	prefix  string   // folded name + "\x00" + nameKey
+	pinyin  []string // spelling or initials + "\x00" + nameKey, without repeats
 }
 
-func entryLess(a, b entry) bool {
-	if c := strings.Compare(a.text, b.text); c != 0 {
-		return c < 0
+// recordChunk is how many records one allocation holds.
+const recordChunk = 256
+
+// recordIndex finds records by number: a slice per kind indexed by sequence for the dense
+// sequences a Counter hands out, and a map for any other.
+type recordIndex struct {
+	dense  [3][]*record // dense[kind][seq]; nil where absent
+	sparse map[Number]*record
+}
+
+func (x *recordIndex) get(n Number) *record {
+	if int(n.kind) < len(x.dense) && n.seq < uint64(len(x.dense[n.kind])) {
+		if r := x.dense[n.kind][n.seq]; r != nil {
+			return r
+		}
 	}
-	return a.num.Compare(b.num) < 0
+	if len(x.sparse) == 0 {
+		return nil
+	}
+	return x.sparse[n]
+}
+
+// put stores r under n, which get does not find. The slice grows to take any sequence below
+// twice its length (plus some slack), so at most half of it is ever empty.
+func (x *recordIndex) put(n Number, r *record) {
+	d := &x.dense[n.kind]
+	switch {
+	case n.seq < uint64(len(*d)):
+		(*d)[n.seq] = r
+	case n.seq < 2*uint64(len(*d))+1024:
+		old, need := len(*d), int(n.seq)+1
+		*d = slices.Grow(*d, need-old)[:need]
+		clear((*d)[old:need])
+		(*d)[n.seq] = r
+	default:
+		if x.sparse == nil {
+			x.sparse = make(map[Number]*record)
+		}
+		x.sparse[n] = r
+	}
+}
+
+// identity is the uniqueness key of an identity document (Doc is its type) or of a credit
+// code (Doc 0).
+type identity struct {
+	Doc DocType
+	ID  string
+}
+
+// numberSet holds the customers sharing a mobile: the first without an allocation.
+type numberSet struct {
+	first Number
+	more  []Number
+}
+
+func (ns numberSet) all() []Number {
+	if ns.first.IsZero() {
+		return nil
+	}
+	return append([]Number{ns.first}, ns.more...)
+}
+
+// entry is an index item: a sort text, its first 16 bytes big-endian (k0, k1; zero-padded),
+// the customer number (packed by numKey) breaking ties, and the record.
+type entry struct {
+	k0, k1 uint64
+	text   string
+	num    uint64
+	rec    *record
+}
+
+// numKey packs a number so that integer order is Number.Compare order.
+func numKey(n Number) uint64 { return uint64(numberPrefix[n.kind])<<56 | n.seq }
+
+func newEntry(text string, num Number, r *record) entry {
+	var b [16]byte
+	copy(b[:], text)
+	return entry{k0: binary.BigEndian.Uint64(b[:8]), k1: binary.BigEndian.Uint64(b[8:]), text: text, num: numKey(num), rec: r}
+}
+
+// entryLess orders entries by text, then number. The heads decide unless they are equal;
+// texts of at most 16 bytes with equal heads are equal or one is the other plus NUL bytes,
+// so their lengths decide without reading the text.
+func entryLess(a, b entry) bool {
+	switch {
+	case a.k0 != b.k0:
+		return a.k0 < b.k0
+	case a.k1 != b.k1:
+		return a.k1 < b.k1
+	case len(a.text) > 16 || len(b.text) > 16:
+		if c := strings.Compare(a.text, b.text); c != 0 {
+			return c < 0
+		}
+	case len(a.text) != len(b.text):
+		return len(a.text) < len(b.text)
+	}
+	return a.num < b.num
 }
 
 // Index names carried in cursors.
@@ -70,6 +168,9 @@ const (
 	indexPrefix = "prefix"
 	indexPinyin = "pinyin"
 )
+
+// btreeDegree is the B-trees' degree: nodes of up to 63 entries.
+const btreeDegree = 32
 
 // NewMemStore returns an empty in-memory archive. It fails only if the default Validator
 // cannot be built.
@@ -92,28 +193,55 @@ func NewMemStore(cfg Config) (*MemStore, error) {
 	}
 	return &MemStore{
 		now: cfg.Now, seq: cfg.Sequence, val: cfg.Validator, idx: cfg.Indexer,
-		records:  make(map[Number]*record),
-		identity: make(map[string]Number),
-		mobiles:  make(map[string][]Number),
-		byName:   btree.NewG(32, entryLess),
-		byPrefix: btree.NewG(32, entryLess),
-		byPinyin: btree.NewG(32, entryLess),
+		identity: make(map[identity]Number),
+		mobiles:  make(map[string]numberSet),
+		byName:   btree.NewG(btreeDegree, entryLess),
+		byPrefix: btree.NewG(btreeDegree, entryLess),
+		byPinyin: btree.NewG(btreeDegree, entryLess),
 	}, nil
 }
 
-// keys computes the index texts of a name outside the store lock.
-func (s *MemStore) keys(name string) (nameKey, prefix string, py []string) {
-	nameKey = string(s.idx.NameKey(name))
-	prefix = FoldName(name) + "\x00" + nameKey
-	full, initials := s.idx.Spellings(name)
-	py = make([]string, 0, len(full)+len(initials))
-	for _, t := range append(full, initials...) {
-		t += "\x00" + nameKey
-		if !slices.Contains(py, t) {
-			py = append(py, t)
+// keys computes the index texts of a name outside the store lock, in one string: the folded
+// name, NUL and the collation key (prefix, whose tail is nameKey), then each distinct
+// spelling or initials followed by NUL and the collation key — full spellings first, then
+// initials, as Indexer.Spellings lists them.
+func (s *MemStore) keys(name string) nameKeys {
+	folded := FoldName(name)
+	var fb, ib [64]byte
+	sp := s.idx.spell(name, fb[:0], ib[:0])
+	var stack [256]byte
+	buf := append(stack[:0], folded...)
+	buf = append(buf, 0)
+	buf = s.idx.appendNameKey(buf, name)
+	prefixEnd := len(buf)
+	var spans [2 * maxSpellings][2]int
+	n := 0
+	for k := range 2 * sp.n {
+		start := len(buf)
+		if k < sp.n {
+			buf = append(append(buf, sp.first[k]...), sp.restFull...)
+		} else {
+			buf = append(append(buf, sp.initial(k-sp.n)...), sp.restInit...)
 		}
+		buf = append(buf, 0)
+		buf = append(buf, buf[len(folded)+1:prefixEnd]...)
+		dup := false
+		for _, o := range spans[:n] {
+			dup = dup || string(buf[o[0]:o[1]]) == string(buf[start:])
+		}
+		if dup {
+			buf = buf[:start]
+			continue
+		}
+		spans[n] = [2]int{start, len(buf)}
+		n++
 	}
-	return nameKey, prefix, py
+	all := string(buf)
+	nk := nameKeys{nameKey: all[len(folded)+1 : prefixEnd], prefix: all[:prefixEnd], pinyin: make([]string, n)}
+	for i, o := range spans[:n] {
+		nk.pinyin[i] = all[o[0]:o[1]]
+	}
+	return nk
 }
 
 // normalize cleans what the store owns or normalises before validation.
@@ -125,6 +253,15 @@ func normalize(c Customer) Customer {
 	return c
 }
 
+// newRecord returns a zeroed record from the current chunk. The caller holds the write lock.
+func (s *MemStore) newRecord() *record {
+	if len(s.chunk) == cap(s.chunk) {
+		s.chunk = make([]record, 0, recordChunk)
+	}
+	s.chunk = s.chunk[:len(s.chunk)+1]
+	return &s.chunk[len(s.chunk)-1]
+}
+
 // Register implements Store.
 func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Customer, error) {
 	if err := ctx.Err(); err != nil {
@@ -134,13 +271,13 @@ func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Custome
 	if err := s.val.Validate(c); err != nil {
 		return Customer{}, err
 	}
-	nameKey, prefix, py := s.keys(c.Name())
-	idKey, idPath, idShown := identityKey(c)
+	keys := s.keys(c.Name())
+	idKey, idPath := identityKey(c)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if owner, ok := s.identity[idKey]; ok {
-		return Customer{}, &DuplicateError{Field: idPath, Value: idShown, Existing: owner}
+		return Customer{}, &DuplicateError{Field: idPath, Value: identityShown(c), Existing: owner}
 	}
 	seq, err := s.seq.Next(ctx, c.Kind)
 	if err != nil {
@@ -150,14 +287,16 @@ func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Custome
 	if err != nil {
 		return Customer{}, fmt.Errorf("customer: next number: %w", err)
 	}
-	if _, taken := s.records[num]; taken {
+	if s.records.get(num) != nil {
 		return Customer{}, fmt.Errorf("customer: sequence returned %s twice: %w", num, ErrDuplicate)
 	}
 	now := s.now()
 	c.Number, c.Status, c.Version, c.CreatedAt, c.UpdatedAt = num, StatusActive, 1, now, now
-	r := &record{cur: c, nameKey: nameKey, prefix: prefix, pinyin: py,
-		history: []Revision{{Version: 1, At: now, By: by, Action: "register"}}}
-	s.records[num] = r
+	r := s.newRecord()
+	r.cur, r.keys = c, keys
+	r.first[0] = Revision{Version: 1, At: now, By: by, Action: "register"}
+	r.history = r.first[:]
+	s.records.put(num, r)
 	s.identity[idKey] = num
 	s.addIndexes(r)
 	return c.Clone(), nil
@@ -175,26 +314,42 @@ func mobileOf(c Customer) string {
 
 func (s *MemStore) addIndexes(r *record) {
 	n := r.cur.Number
-	s.byName.ReplaceOrInsert(entry{r.nameKey, n})
-	s.byPrefix.ReplaceOrInsert(entry{r.prefix, n})
-	for _, t := range r.pinyin {
-		s.byPinyin.ReplaceOrInsert(entry{t, n})
+	s.byName.ReplaceOrInsert(newEntry(r.keys.nameKey, n, r))
+	s.byPrefix.ReplaceOrInsert(newEntry(r.keys.prefix, n, r))
+	for _, t := range r.keys.pinyin {
+		s.byPinyin.ReplaceOrInsert(newEntry(t, n, r))
 	}
 	m := mobileOf(r.cur)
-	s.mobiles[m] = append(s.mobiles[m], n)
+	ns := s.mobiles[m]
+	if ns.first.IsZero() {
+		ns.first = n
+	} else {
+		ns.more = append(ns.more, n)
+	}
+	s.mobiles[m] = ns
 }
 
 func (s *MemStore) removeIndexes(r *record) {
 	n := r.cur.Number
-	s.byName.Delete(entry{r.nameKey, n})
-	s.byPrefix.Delete(entry{r.prefix, n})
-	for _, t := range r.pinyin {
-		s.byPinyin.Delete(entry{t, n})
+	s.byName.Delete(newEntry(r.keys.nameKey, n, r))
+	s.byPrefix.Delete(newEntry(r.keys.prefix, n, r))
+	for _, t := range r.keys.pinyin {
+		s.byPinyin.Delete(newEntry(t, n, r))
 	}
 	m := mobileOf(r.cur)
-	s.mobiles[m] = slices.DeleteFunc(s.mobiles[m], func(x Number) bool { return x == n })
-	if len(s.mobiles[m]) == 0 {
+	ns := s.mobiles[m]
+	if ns.first == n {
+		ns.first = Number{}
+		if len(ns.more) > 0 {
+			ns.first, ns.more = ns.more[0], ns.more[1:]
+		}
+	} else {
+		ns.more = slices.DeleteFunc(ns.more, func(x Number) bool { return x == n })
+	}
+	if ns.first.IsZero() {
 		delete(s.mobiles, m)
+	} else {
+		s.mobiles[m] = ns
 	}
 }
 
@@ -205,8 +360,8 @@ func (s *MemStore) Get(ctx context.Context, n Number) (Customer, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, ok := s.records[n]
-	if !ok {
+	r := s.records.get(n)
+	if r == nil {
 		return Customer{}, ErrNotFound
 	}
 	return r.cur.Clone(), nil
@@ -219,25 +374,24 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 	}
 	c = normalize(c)
 	s.mu.RLock()
-	r, ok := s.records[c.Number]
+	r := s.records.get(c.Number)
 	var kind Kind
-	if ok {
+	if r != nil {
 		kind = r.cur.Kind
 	}
 	s.mu.RUnlock()
-	if !ok {
+	if r == nil {
 		return Customer{}, ErrNotFound
 	}
 	c.Kind = kind
 	if err := s.val.Validate(c); err != nil {
 		return Customer{}, err
 	}
-	nameKey, prefix, py := s.keys(c.Name())
-	idKey, idPath, idShown := identityKey(c)
+	keys := s.keys(c.Name())
+	idKey, idPath := identityKey(c)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r = s.records[c.Number]
 	old := r.cur
 	if old.Status == StatusClosed {
 		return Customer{}, ErrClosed
@@ -245,10 +399,10 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 	if c.Version != old.Version {
 		return Customer{}, &VersionError{Number: c.Number, Expected: c.Version, Actual: old.Version}
 	}
-	oldKey, _, _ := identityKey(old)
+	oldKey, _ := identityKey(old)
 	if idKey != oldKey {
 		if owner, taken := s.identity[idKey]; taken {
-			return Customer{}, &DuplicateError{Field: idPath, Value: idShown, Existing: owner}
+			return Customer{}, &DuplicateError{Field: idPath, Value: identityShown(c), Existing: owner}
 		}
 	}
 	now := s.now()
@@ -258,7 +412,7 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 		delete(s.identity, oldKey)
 		s.identity[idKey] = c.Number
 	}
-	r.cur, r.nameKey, r.prefix, r.pinyin = c, nameKey, prefix, py
+	r.cur, r.keys = c, keys
 	s.addIndexes(r)
 	r.history = append(r.history, Revision{Version: c.Version, At: now, By: by, Action: "update", Changes: diff(old, c)})
 	return c.Clone(), nil
@@ -271,8 +425,8 @@ func (s *MemStore) Close(ctx context.Context, n Number, version int64, by string
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.records[n]
-	if !ok {
+	r := s.records.get(n)
+	if r == nil {
 		return Customer{}, ErrNotFound
 	}
 	if r.cur.Status == StatusClosed {
@@ -296,8 +450,8 @@ func (s *MemStore) History(ctx context.Context, n Number) ([]Revision, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, ok := s.records[n]
-	if !ok {
+	r := s.records.get(n)
+	if r == nil {
 		return nil, ErrNotFound
 	}
 	out := make([]Revision, len(r.history))
@@ -321,8 +475,8 @@ func (s *MemStore) AddContact(ctx context.Context, n Number, ct Contact) (Contac
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.records[n]
-	if !ok {
+	r := s.records.get(n)
+	if r == nil {
 		return Contact{}, ErrNotFound
 	}
 	i, _ := slices.BinarySearchFunc(r.contacts, ct.At, func(c Contact, t time.Time) int {
@@ -342,8 +496,8 @@ func (s *MemStore) Contacts(ctx context.Context, n Number) ([]Contact, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, ok := s.records[n]
-	if !ok {
+	r := s.records.get(n)
+	if r == nil {
 		return nil, ErrNotFound
 	}
 	return slices.Clone(r.contacts), nil
@@ -388,7 +542,8 @@ func (s *MemStore) Search(ctx context.Context, q Query) (Page, error) {
 		if cur.Index != index {
 			return Page{}, &CursorError{Reason: "cursor belongs to another kind of query"}
 		}
-		after = &entry{string(cur.Key), cur.Number}
+		e := newEntry(string(cur.Key), cur.Number, nil)
+		after = &e
 	}
 
 	s.mu.RLock()
@@ -397,7 +552,8 @@ func (s *MemStore) Search(ctx context.Context, q Query) (Page, error) {
 	if m.exact {
 		hits = s.exactHits(q, m, f, after, limit)
 	} else {
-		pivot := entry{text: start}
+		hits = make([]entry, 0, limit+1)
+		pivot := newEntry(start, Number{}, nil)
 		if after != nil && entryLess(pivot, *after) {
 			pivot = *after
 		}
@@ -408,8 +564,7 @@ func (s *MemStore) Search(ctx context.Context, q Query) (Page, error) {
 			if after != nil && !entryLess(*after, e) {
 				return true
 			}
-			r := s.records[e.num]
-			if m.match(r, e.text, f) {
+			if m.match(e.rec, e.text, f) {
 				hits = append(hits, e)
 			}
 			return len(hits) <= limit
@@ -418,12 +573,12 @@ func (s *MemStore) Search(ctx context.Context, q Query) (Page, error) {
 	var p Page
 	if len(hits) > limit {
 		last := hits[limit-1]
-		p.Next = Cursor{Index: index, Key: []byte(last.text), Number: last.num}.Encode()
+		p.Next = Cursor{Index: index, Key: []byte(last.text), Number: last.rec.cur.Number}.Encode()
 		hits = hits[:limit]
 	}
 	p.Customers = make([]Customer, len(hits))
 	for i, h := range hits {
-		p.Customers[i] = s.records[h.num].cur.Clone()
+		p.Customers[i] = h.rec.cur.Clone()
 	}
 	return p, nil
 }
@@ -435,32 +590,39 @@ func (s *MemStore) exactHits(q Query, m matcher, f Filter, after *entry, limit i
 	case m.number != Number{}:
 		cands = []Number{m.number}
 	case q.IDNumber != "":
-		for _, t := range docTypeNames {
-			if n, ok := s.identity[t+":"+strings.ToUpper(q.IDNumber)]; ok {
+		id := strings.ToUpper(q.IDNumber)
+		for t := range DocType(len(docTypeNames)) {
+			if n, ok := s.identity[identity{Doc: t + 1, ID: id}]; ok {
 				cands = append(cands, n)
 			}
 		}
 	case q.CreditCode != "":
-		if n, ok := s.identity["uscc:"+q.CreditCode]; ok {
+		if n, ok := s.identity[identity{ID: q.CreditCode}]; ok {
 			cands = append(cands, n)
 		}
 	default:
-		cands = s.mobiles[NormalizeMobile(q.Mobile)]
+		cands = s.mobiles[NormalizeMobile(q.Mobile)].all()
 	}
 	var hits []entry
 	for _, n := range cands {
-		r, ok := s.records[n]
-		if !ok || !m.match(r, "", f) {
+		r := s.records.get(n)
+		if r == nil || !m.match(r, "", f) {
 			continue
 		}
-		e := entry{r.nameKey, n}
+		e := newEntry(r.keys.nameKey, n, r)
 		if after != nil && !entryLess(*after, e) {
 			continue
 		}
 		hits = append(hits, e)
 	}
 	slices.SortFunc(hits, func(a, b entry) int {
-		return cmp.Or(strings.Compare(a.text, b.text), a.num.Compare(b.num))
+		switch {
+		case entryLess(a, b):
+			return -1
+		case entryLess(b, a):
+			return 1
+		}
+		return 0
 	})
 	if len(hits) > limit+1 {
 		hits = hits[:limit+1]
@@ -527,12 +689,12 @@ func (m matcher) match(r *record, via string, f Filter) bool {
 	if m.mobile != "" && mobileOf(c) != m.mobile {
 		return false
 	}
-	if m.prefix != "" && !strings.HasPrefix(r.prefix, m.prefix) {
+	if m.prefix != "" && !strings.HasPrefix(r.keys.prefix, m.prefix) {
 		return false
 	}
 	if m.pinyin != "" {
 		first := ""
-		for _, t := range r.pinyin {
+		for _, t := range r.keys.pinyin {
 			if strings.HasPrefix(t, m.pinyin) && (first == "" || t < first) {
 				first = t
 			}

@@ -154,16 +154,26 @@ func (f Filter) Match(c Customer, now time.Time) bool {
 func NormalizeMobile(s string) string { return strings.TrimPrefix(s, "+86") }
 
 // identityKey returns the uniqueness key of c's identity document or credit code, with its
-// JSON path and a display value (masked for individuals); "" if c has none.
-func identityKey(c Customer) (key, path, display string) {
+// JSON path; the zero key if c has none.
+func identityKey(c Customer) (identity, string) {
 	switch {
 	case c.Individual != nil:
-		doc := strings.ToUpper(c.Individual.DocNumber)
-		return c.Individual.DocType.String() + ":" + doc, "individual.doc_number", MaskID(doc)
+		return identity{Doc: c.Individual.DocType, ID: strings.ToUpper(c.Individual.DocNumber)}, "individual.doc_number"
 	case c.Enterprise != nil:
-		return "uscc:" + c.Enterprise.CreditCode, "enterprise.credit_code", c.Enterprise.CreditCode
+		return identity{ID: c.Enterprise.CreditCode}, "enterprise.credit_code"
 	}
-	return "", "", ""
+	return identity{}, ""
+}
+
+// identityShown is the identity document (masked) or credit code of c, for errors.
+func identityShown(c Customer) string {
+	switch {
+	case c.Individual != nil:
+		return MaskID(strings.ToUpper(c.Individual.DocNumber))
+	case c.Enterprise != nil:
+		return c.Enterprise.CreditCode
+	}
+	return ""
 }
 
 func checkLimit(limit int) (int, error) {
