@@ -37,9 +37,9 @@ type MemStore struct {
 
 	mu       sync.RWMutex
 	records  recordIndex
-	chunk    []record                // the records not yet full chunk
-	identity map[identity]Number     // identity document or credit code → owner
-	mobiles  map[string]numberSet    // normalised mobile → customers
+	chunk    []record             // the records not yet full chunk
+	identity map[identity]Number  // identity document or credit code → owner
+	mobiles  map[string]numberSet // normalised mobile → customers
 	byName   *btree.BTreeG[entry]
 	byPrefix *btree.BTreeG[entry]
 	byPinyin *btree.BTreeG[entry]
