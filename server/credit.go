@@ -23,11 +23,14 @@ const systemActor = "system"
 //
 // The database is the truth: which scorecard is active per customer kind is a row of
 // active_scorecards. The server keeps, in active, the assessors compiled from the active
-// cards together with the list of active IDs they were built from; every assessment
-// first reads that list (one small query) and rebuilds the set when it differs, so a card
-// activated through another process is used from the next assessment on. Compiled
-// assessors are also kept by scorecard ID in compiled (versions never change), so
-// switching back and forth does not compile again.
+// cards together with the list of active IDs they were built from (the cache key). That
+// list is read again (one small query) and the set rebuilt when it differs, so a card
+// activated through another process is used from the next assessment on: assessCustomer
+// reads it inside its caller's transaction; POST /v1/assessments assesses with the cached
+// set and the assessment writer reads the list once per group commit, inside the
+// transaction that stores the rows, assessing again any row whose card is no longer
+// active. Compiled assessors are also kept by scorecard ID in compiled (versions never
+// change), so switching back and forth does not compile again.
 type creditState struct {
 	repo   *creditdb.Repo
 	policy credit.Config
@@ -52,8 +55,8 @@ type activeCard struct {
 }
 
 // initCredit installs the built-in scorecards as revision 1 of their kinds when a kind has
-// no active card (idempotent, also for several processes starting at once), compiles the
-// active cards and starts the assessment writer; New calls it once.
+// no active card (idempotent, also for several processes starting at once) and compiles
+// the active cards; New calls it once.
 func (s *Server) initCredit(ctx context.Context) error {
 	s.credit = creditState{
 		repo:     creditdb.New(s.cfg.Store),
@@ -235,8 +238,14 @@ func (s *Server) assessWith(card activeCard, ref customerRef, facts credit.Facts
 	report, err := card.assessor.Assess(facts)
 	if err != nil {
 		var ve *credit.ValidationError
-		if errors.As(err, &ve) {
+		switch {
+		case errors.As(err, &ve):
 			return creditdb.Assessment{}, credit.Report{}, creditFactsError(err, nil)
+		case errors.Is(err, credit.ErrNoConvergence):
+			// The APR of an extreme request (rate, term, fees) has no solution the solver finds.
+			return creditdb.Assessment{}, credit.Report{}, &ValidationError{Fields: []FieldError{{Path: "facts.request",
+				Rule: "price", Message: "the annual percentage rate of this request cannot be computed",
+				MessageZH: "无法计算该申请的年化利率"}}}
 		}
 		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: assess customer %s: %w", ref.Number, err)
 	}
