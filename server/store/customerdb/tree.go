@@ -98,9 +98,14 @@ func (r *Repo) LockTree(ctx context.Context, tx *sql.Tx) (int64, error) {
 	return v, nil
 }
 
-// NextNodeID draws the ID of a new node inside tx.
+// NextNodeID draws the ID of a new node inside tx, from the store's sequence "tree_node":
+// the statement of store.Store.NextInSequence, run as a statement prepared once per
+// transaction under PrepareInTx (a batch of registrations draws many).
 func (r *Repo) NextNodeID(ctx context.Context, tx *sql.Tx) (tree.ID, error) {
-	v, err := r.st.NextInSequence(ctx, tx, nodeSequence)
+	var v int64
+	err := r.txQueryRow(ctx, tx, `INSERT INTO sequences (name, value) VALUES (?, 1)
+		 ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1
+		 RETURNING value`, nodeSequence).Scan(&v)
 	if err != nil {
 		return 0, fmt.Errorf("customerdb: node id: %w", err)
 	}
