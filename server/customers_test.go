@@ -161,3 +161,79 @@ func TestCustomerLifecycle(t *testing.T) {
 	assert.Equal(t, customer.StatusClosed, ref.Status)
 	assert.Equal(t, "北京市", ref.Region)
 }
+
+func TestCustomerSearchParameters(t *testing.T) {
+	h := newHarness(t, Config{})
+	br := custNode(t, h, 1, "branch", "北京分行", "")
+	names := []string{"张三", "张三丰", "李四", "Alice", "曾国藩"}
+	nums := map[string]string{}
+	docs := map[string]string{}
+	for i, n := range names {
+		c := custCreate(t, h, custPerson(t, n, i+1, br))
+		nums[n] = c["number"].(string)
+		docs[n] = c["individual"].(map[string]any)["doc_number"].(string)
+	}
+	ent := customertest.Company("福州示例有限公司", customertest.CreditCode("91350100M000100Y4"), "FZ01", "o-2")
+	b, err := json.Marshal(ent)
+	require.NoError(t, err)
+	body := strings.Replace(string(b), `"number":"",`, "", 1)
+	body = strings.Replace(body, `{`, fmt.Sprintf(`{"parent":%d,`, br), 1)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(body), &m))
+	for _, k := range []string{"status", "version", "created_at", "updated_at"} {
+		delete(m, k)
+	}
+	b, err = json.Marshal(m)
+	require.NoError(t, err)
+	e := custCreate(t, h, string(b))
+	nums["福州示例有限公司"] = e["number"].(string)
+
+	tests := []struct {
+		name  string
+		query string
+		want  []string
+	}{
+		{"all in name order", "", []string{"Alice", "曾国藩", "福州示例有限公司", "李四", "张三", "张三丰"}},
+		{"q as a customer number", "q=" + nums["李四"], []string{"李四"}},
+		{"q as a resident ID", "q=" + docs["张三丰"], []string{"张三丰"}},
+		{"q as a credit code", "q=" + customertest.CreditCode("91350100M000100Y4"), []string{"福州示例有限公司"}},
+		{"q as a mobile", "q=13800000001", []string{"福州示例有限公司"}},
+		{"q as pinyin initials", "q=zs", []string{"张三", "张三丰"}},
+		{"q as a Latin name", "q=ali", []string{"Alice"}},
+		{"q as a name prefix", "q=张三", []string{"张三", "张三丰"}},
+		{"id as an identity number", "id=" + docs["李四"], []string{"李四"}},
+		{"initials", "initials=ZGF", []string{"曾国藩"}},
+		{"surname reading zeng", "pinyin=zeng", []string{"曾国藩"}},
+		{"kind filter", "kind=enterprise", []string{"福州示例有限公司"}},
+		{"name and kind", "name=张&kind=individual&status=active", []string{"张三", "张三丰"}},
+		{"age filter", "min_age=0&branch=BJ01", []string{"Alice", "曾国藩", "李四", "张三", "张三丰"}},
+		{"nothing", "pinyin=qq", []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			cursor := ""
+			for range 20 {
+				r := h.get(t, "/v1/customers?limit=2&"+tt.query+cursor)
+				require.Equal(t, http.StatusOK, r.status, string(r.body))
+				var page struct {
+					Items      []customerView `json:"items"`
+					NextCursor string         `json:"next_cursor"`
+				}
+				require.NoError(t, json.Unmarshal(r.body, &page))
+				for _, c := range page.Items {
+					got = append(got, c.Name())
+				}
+				if page.NextCursor == "" {
+					break
+				}
+				cursor = "&cursor=" + page.NextCursor
+			}
+			if tt.name == "q as pinyin initials" {
+				assert.ElementsMatch(t, tt.want, got)
+				return
+			}
+			assert.Equal(t, tt.want, append([]string{}, got...))
+		})
+	}
+}
