@@ -34,8 +34,8 @@ func ExampleOpen() {
 		return err
 	})
 	version, _ := s.SchemaVersion(ctx)
-	fmt.Println(s.Dialect(), version, first, second, err)
-	// Output: sqlite 1 1 2 <nil>
+	fmt.Println(s.Dialect(), version > 0, first, second, err)
+	// Output: sqlite true 1 2 <nil>
 }
 
 func ExampleDialect_Rebind() {

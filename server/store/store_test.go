@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"io/fs"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -74,8 +75,20 @@ func TestOpenRefusesRenamedMigration(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, dsn string) {
 		s := open(t, Config{}, dsn)
 		require.NoError(t, s.Close())
-		other := fstest.MapFS{"0001_other.sql": {Data: []byte("CREATE TABLE other (id BIGINT PRIMARY KEY);")}}
-		_, err := Config{migrations: other}.Open(context.Background(), dsn)
+		// The embedded migrations with the first one renamed.
+		other := fstest.MapFS{}
+		entries, err := fs.ReadDir(embeddedFS, "migrations")
+		require.NoError(t, err)
+		for i, e := range entries {
+			b, err := fs.ReadFile(embeddedFS, "migrations/"+e.Name())
+			require.NoError(t, err)
+			name := e.Name()
+			if i == 0 {
+				name = "0001_other.sql"
+			}
+			other[name] = &fstest.MapFile{Data: b}
+		}
+		_, err = Config{migrations: other}.Open(context.Background(), dsn)
 		require.ErrorIs(t, err, ErrSchemaMismatch)
 	})
 }
