@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/shopspring/decimal"
 
 	"github.com/creditkit/creditkit/customer"
 	"github.com/creditkit/creditkit/loan"
+	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/customerdb"
 	"github.com/creditkit/creditkit/tree"
 )
@@ -42,8 +44,27 @@ func (s *Server) initCustomers(ctx context.Context) error {
 	return s.customers.tree.load(ctx)
 }
 
-// customerRoutes registers /v1/customers/... and /v1/tree/....
-func (s *Server) customerRoutes() { s.registerCustomerRoutes() }
+// customerRoutes registers /v1/customers/... and /v1/tree/...; each is documented in
+// openapi/customers.json.
+func (s *Server) customerRoutes() {
+	s.handle(fiber.MethodPost, "/v1/customers", perm.CustomerWrite, s.postCustomer)
+	s.handle(fiber.MethodGet, "/v1/customers", perm.CustomerRead, s.getCustomers)
+	s.handle(fiber.MethodGet, "/v1/customers/:number", perm.CustomerRead, s.getCustomer)
+	s.handle(fiber.MethodPatch, "/v1/customers/:number", perm.CustomerWrite, s.patchCustomer)
+	s.handle(fiber.MethodPost, "/v1/customers/:number/close", perm.CustomerWrite, s.postCustomerClose)
+	s.handle(fiber.MethodGet, "/v1/customers/:number/contacts", perm.CustomerRead, s.getCustomerContacts)
+	s.handle(fiber.MethodPost, "/v1/customers/:number/contacts", perm.CustomerWrite, s.postCustomerContact)
+	s.handle(fiber.MethodGet, "/v1/customers/:number/history", perm.CustomerRead, s.getCustomerHistory)
+	s.handle(fiber.MethodGet, "/v1/customers/:number/path", perm.CustomerRead, s.getCustomerPath)
+
+	s.handle(fiber.MethodPost, "/v1/tree/nodes", perm.TreeWrite, s.postTreeNode)
+	s.handle(fiber.MethodGet, "/v1/tree/nodes/:id", perm.TreeRead, s.getTreeNode)
+	s.handle(fiber.MethodPatch, "/v1/tree/nodes/:id", perm.TreeWrite, s.patchTreeNode)
+	s.handle(fiber.MethodGet, "/v1/tree/nodes/:id/children", perm.TreeRead, s.getTreeChildren)
+	s.handle(fiber.MethodPost, "/v1/tree/nodes/:id/move", perm.TreeWrite, s.postTreeMove)
+	s.handle(fiber.MethodGet, "/v1/tree/nodes/:id/exposure", perm.TreeRead, s.getTreeExposure)
+	s.handle(fiber.MethodGet, "/v1/tree/nodes/:id/search", perm.TreeRead, s.getTreeSearch)
+}
 
 // customerRef is what the other domains need to know of one customer.
 type customerRef struct {
