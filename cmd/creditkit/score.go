@@ -25,6 +25,10 @@ import (
 // maxReasons bounds --reasons.
 const maxReasons = 20
 
+// maxWorkers bounds --workers, and so memory: each worker has up to four batches of at most
+// 256 KiB of input and their output in flight, about 2 MiB per worker.
+const maxWorkers = 256
+
 // scoreOptions are the settings of creditkit score.
 type scoreOptions struct {
 	card, in, out, rejects string
@@ -117,7 +121,7 @@ when the output itself goes to standard output.
 	f.StringVar(&o.outFormat, "out-format", "", "output format, csv or jsonl (default: from the extension, else the input's)")
 	f.StringVar(&o.id, "id", "id", "CSV column holding the applicant's ID, copied to the output")
 	f.IntVar(&o.reasons, "reasons", 4, fmt.Sprintf("top reasons written per row (1–%d)", maxReasons))
-	f.IntVar(&o.workers, "workers", defaultWorkers(), "goroutines assessing rows")
+	f.IntVar(&o.workers, "workers", defaultWorkers(), fmt.Sprintf("goroutines assessing rows (1–%d; about 2 MiB of memory each)", maxWorkers))
 	f.Float64Var(&o.approve, "approve-score", 0, "approve at or above this score, absent rule hits (default 540, for the built-in cards' scale)")
 	f.Float64Var(&o.refer, "refer-score", 0, "refer at or above this score, decline below (default 510)")
 	f.BoolVar(&o.allowRejects, "allow-rejects", false, "exit 0 even when rows were rejected")
@@ -165,8 +169,8 @@ func (o *scoreOptions) check() error {
 		return usageError{fmt.Errorf("%s required", strings.Join(missing, ", "))}
 	case o.reasons < 1 || o.reasons > maxReasons:
 		return usageError{fmt.Errorf("--reasons must be between 1 and %d", maxReasons)}
-	case o.workers < 1:
-		return usageError{errors.New("--workers must be at least 1")}
+	case o.workers < 1 || o.workers > maxWorkers:
+		return usageError{fmt.Errorf("--workers must be between 1 and %d", maxWorkers)}
 	case o.rejects != "" && o.rejects != "-" && o.rejects == o.out:
 		return usageError{errors.New("--rejects and --out name the same file")}
 	}
