@@ -302,6 +302,9 @@ func score(ctx context.Context, o scoreOptions, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			err = errors.New("interrupted: no output written")
+			if o.out == "-" {
+				err = errors.New("interrupted: the output is incomplete")
+			}
 		}
 		return err
 	}
