@@ -39,6 +39,15 @@ func TestServeHelpListsEveryFlagAndVariable(t *testing.T) {
 	assert.Contains(t, out, `(default "./creditkit-data")`)
 }
 
+func TestRootHelpListsEveryCommand(t *testing.T) {
+	code, out, _ := runCLI([]string{"help"}, nil)
+	require.Equal(t, exitOK, code)
+	for _, c := range []string{"score", "assign", "report", "fit", "card", "serve", "keys", "audit", "version"} {
+		assert.Regexp(t, `(?m)^  `+c+` `, out, c)
+	}
+	assert.Contains(t, out, "Exit status:")
+}
+
 func TestVersion(t *testing.T) {
 	code, out, _ := runCLI([]string{"version"}, nil)
 	require.Equal(t, exitOK, code)

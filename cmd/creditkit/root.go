@@ -69,7 +69,7 @@ func exitCode(err error) int {
 	return exitError
 }
 
-// Command groups of the help. The server group is where the key and audit commands go.
+// Command groups of the help.
 const (
 	groupBatch  = "batch"
 	groupModels = "models"
@@ -83,7 +83,8 @@ func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra
 		Long: `creditkit: credit management — customers, the customer tree, scoring, officers, loans.
 
 Batch work on files (score, assign, report), scorecard modelling (fit, card) and the
-reference HTTP server (serve). "creditkit help COMMAND" describes each command.
+reference HTTP server with its keys and audit log (serve, keys, audit). "creditkit help
+COMMAND" describes each command.
 
 ` + exitCodesHelp,
 		SilenceUsage:  true,
@@ -116,7 +117,7 @@ reference HTTP server (serve). "creditkit help COMMAND" describes each command.
 	}
 	inGroup(groupBatch, newScoreCommand(), newAssignCommand(), newReportCommand())
 	inGroup(groupModels, newFitCommand(), newCardCommand())
-	inGroup(groupServer, newServeCommand(getenv))
+	inGroup(groupServer, newServeCommand(getenv), newKeysCmd(), newAuditCmd())
 	root.AddCommand(newVersionCommand())
 	return root
 }
