@@ -171,3 +171,18 @@ func ExampleKey_Active() {
 	fmt.Println(k.Active(now), k.Active(now.Add(time.Hour)))
 	// Output: true false
 }
+
+func ExampleJWTConfigFromEnv() {
+	env := map[string]string{
+		auth.EnvJWTIssuer:   "https://idp.example",
+		auth.EnvJWTAudience: "creditkit",
+		auth.EnvJWTSecret:   "a shared secret of at least 32 bytes!",
+	}
+	c, err := auth.JWTConfigFromEnv(func(k string) string { return env[k] })
+	fmt.Println(c.Issuer, c.Audience, len(c.HMACSecret), err)
+	none, err := auth.JWTConfigFromEnv(func(string) string { return "" })
+	fmt.Println(none == nil, err)
+	// Output:
+	// https://idp.example creditkit 37 <nil>
+	// true <nil>
+}
