@@ -162,6 +162,36 @@ func (a Actor) SeesPII(officer string) bool {
 	return a.Can(PIIReadAssigned) && officer != "" && officer == a.ID
 }
 
+// ScopeNode returns the tree node whose subtree a may see: Node, or the bank's root node 1
+// for an actor that is not bound (Node 0).
+func (a Actor) ScopeNode() int64 {
+	if a.Node <= 0 {
+		return 1
+	}
+	return a.Node
+}
+
+// Sees reports whether a's data scope includes a row — a customer, or an application of
+// one — placed in the tree under path (the node IDs from the root down to the row's own
+// node) and assigned to officer: ScopeNode must be on path, and an AssignedOnly actor must
+// be that officer. The zero Actor (no ID) sees nothing. Whether a may do anything with the
+// row is Can's question; a row a does not see is answered 404, as if it did not exist.
+func (a Actor) Sees(path []int64, officer string) bool {
+	if a.ID == "" {
+		return false
+	}
+	if a.AssignedOnly && (officer == "" || officer != a.ID) {
+		return false
+	}
+	scope := a.ScopeNode()
+	for _, n := range path {
+		if n == scope {
+			return true
+		}
+	}
+	return false
+}
+
 // Permissions returns the permissions a holds, in order.
 func (a Actor) Permissions() []Permission {
 	var out []Permission

@@ -199,3 +199,38 @@ func TestRoleActorAndPII(t *testing.T) {
 	assert.Equal(t, int64(0), Admin("root", "").Node, "unbound: the whole tree")
 	assert.False(t, Actor{}.SeesPII(""))
 }
+
+func TestSees(t *testing.T) {
+	officer, _ := BuiltinRole(RoleOfficer)
+	approver, _ := BuiltinRole(RoleApprover)
+	branchOfficer := officer.Actor("O-7", "", 2)
+	branchApprover := approver.Actor("A-1", "", 2)
+	bankAuditor := New("aud", "", RoleAuditor, AuditRead)
+	inBranch := []int64{1, 2, 5, 40}
+	otherBranch := []int64{1, 3, 41}
+	tests := []struct {
+		name    string
+		actor   Actor
+		path    []int64
+		officer string
+		want    bool
+	}{
+		{"officer, own customer in branch", branchOfficer, inBranch, "O-7", true},
+		{"officer, colleague's customer in branch", branchOfficer, inBranch, "O-8", false},
+		{"officer, unassigned customer", branchOfficer, inBranch, "", false},
+		{"officer, own customer moved to another branch", branchOfficer, otherBranch, "O-7", false},
+		{"approver, any customer in branch", branchApprover, inBranch, "O-8", true},
+		{"approver, other branch", branchApprover, otherBranch, "O-8", false},
+		{"approver bound to the row's own node", approver.Actor("A-2", "", 40), inBranch, "", true},
+		{"unbound actor sees the whole bank", bankAuditor, otherBranch, "", true},
+		{"empty path is seen by nobody", bankAuditor, nil, "", false},
+		{"the zero actor sees nothing", Actor{}, inBranch, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.actor.Sees(tt.path, tt.officer))
+		})
+	}
+	assert.Equal(t, int64(1), Actor{}.ScopeNode())
+	assert.Equal(t, int64(2), branchOfficer.ScopeNode())
+}
