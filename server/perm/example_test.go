@@ -104,7 +104,7 @@ func ExampleMatrixMarkdown() {
 func ExampleActor_Sees() {
 	officer, _ := perm.BuiltinRole(perm.RoleOfficer)
 	a := officer.Actor("O-0007", "Li Lei", 2) // bound to branch node 2
-	path := []int64{1, 2, 17, 230}             // bank → branch 2 → group 17 → customer node 230
+	path := []int64{1, 2, 17, 230}            // bank → branch 2 → group 17 → customer node 230
 	fmt.Println(a.Sees(path, "O-0007"), a.Sees(path, "O-0008"), a.Sees([]int64{1, 3, 231}, "O-0007"))
 	// Output: true false false
 }
