@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/google/btree"
 )
 
 // Config holds the optional settings of NewMemStore. The zero value is the documented default.
@@ -21,14 +19,14 @@ type Config struct {
 	Indexer   *Indexer         // default NewIndexer()
 }
 
-// MemStore is the in-memory Store: maps for exact look-ups and B-trees ordered by collation
+// MemStore is the in-memory Store: maps for exact look-ups and B+trees ordered by collation
 // key, folded name and pinyin for pages and prefix search. It is safe for concurrent use.
 // Build it with NewMemStore; the zero value is not usable.
 //
 // Layout, for an archive of millions: records live in chunks (one allocation per 256), are
 // found by number through a slice indexed by sequence, and index entries point at them
 // directly; an entry carries the first 16 bytes of its sort text, so most comparisons in the
-// B-trees never leave the tree node.
+// trees never read the text itself (see sortedIndex).
 type MemStore struct {
 	now func() time.Time
 	seq Sequence
@@ -37,12 +35,12 @@ type MemStore struct {
 
 	mu       sync.RWMutex
 	records  recordIndex
-	chunk    []record             // the records not yet full chunk
+	chunk    []record             // the chunk new records come from
 	identity map[identity]Number  // identity document or credit code → owner
 	mobiles  map[string]numberSet // normalised mobile → customers
-	byName   *btree.BTreeG[entry]
-	byPrefix *btree.BTreeG[entry]
-	byPinyin *btree.BTreeG[entry]
+	byName   *sortedIndex
+	byPrefix *sortedIndex
+	byPinyin *sortedIndex
 }
 
 var _ Store = (*MemStore)(nil)
@@ -169,9 +167,6 @@ const (
 	indexPinyin = "pinyin"
 )
 
-// btreeDegree is the B-trees' degree: nodes of up to 63 entries.
-const btreeDegree = 32
-
 // NewMemStore returns an empty in-memory archive. It fails only if the default Validator
 // cannot be built.
 func NewMemStore(cfg Config) (*MemStore, error) {
@@ -195,9 +190,9 @@ func NewMemStore(cfg Config) (*MemStore, error) {
 		now: cfg.Now, seq: cfg.Sequence, val: cfg.Validator, idx: cfg.Indexer,
 		identity: make(map[identity]Number),
 		mobiles:  make(map[string]numberSet),
-		byName:   btree.NewG(btreeDegree, entryLess),
-		byPrefix: btree.NewG(btreeDegree, entryLess),
-		byPinyin: btree.NewG(btreeDegree, entryLess),
+		byName:   newSortedIndex(),
+		byPrefix: newSortedIndex(),
+		byPinyin: newSortedIndex(),
 	}, nil
 }
 

@@ -1,0 +1,247 @@
+package customer
+
+// sortedIndex is an ordered set of entries (by entryLess): a B+tree whose leaves hold up to
+// leafCap entries, chained in order. Beside its entries every node keeps a compact array of
+// their first eight bytes (k0): a search is a binary search on that array (one or two
+// cache lines per node at the bottom of the tree), comparing whole entries only where heads
+// are equal; an insert shifts eight-byte heads and one-byte slot numbers, never the 48-byte
+// entries (which would also pay the GC's write barriers). At a million entries an insert
+// costs about half of google/btree's.
+//
+// Deleting never merges nodes: a leaf may run empty and stay in place (iteration skips it, and
+// a later insert in its range fills it). The store deletes only on Update, which is rare next
+// to registration.
+//
+// A sortedIndex is not safe for concurrent use; the store guards it with its lock.
+type sortedIndex struct {
+	root   *innerNode // nil while the tree is one leaf
+	first  *leafNode  // the leftmost leaf, and the whole tree when root is nil
+	height int        // inner levels above the leaves
+	n      int
+}
+
+// Sizes chosen so that a leaf (16 + 71×57 bytes) fills a 4 KiB allocation.
+const (
+	leafCap  = 71
+	innerCap = 56
+)
+
+// leafNode keeps its entries in slots 0..n-1 in arrival order; ord lists the slots in entry
+// order and k0 the heads in entry order. An insert shifts the small k0 and ord arrays, not
+// the 48-byte entries (whose copying would also pay the GC's write barriers).
+type leafNode struct {
+	n    int
+	next *leafNode
+	k0   [leafCap]uint64
+	ord  [leafCap]uint8
+	e    [leafCap]entry
+}
+
+// at returns the i-th entry in order.
+func (l *leafNode) at(i int) *entry { return &l.e[l.ord[i]] }
+
+// innerNode has n children; sep[i] (i < n-1) is the first entry of child i+1 when it was
+// split off: every entry under child i+1 is ≥ sep[i] and every entry under child i is below.
+type innerNode struct {
+	n     int
+	k0    [innerCap]uint64
+	sep   [innerCap]entry
+	inner [innerCap]*innerNode // children, when the level below is inner
+	leaf  [innerCap]*leafNode  // children, when the level below is leaves
+}
+
+func newSortedIndex() *sortedIndex { return &sortedIndex{first: &leafNode{}} }
+
+// Len returns the number of entries.
+func (t *sortedIndex) Len() int { return t.n }
+
+// childFor returns the child of x that holds (or would hold) e: the number of separators
+// at or below e, found by binary search (heads first, whole entries where heads are equal).
+func (x *innerNode) childFor(e *entry) int {
+	lo, hi := 0, x.n-1
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if k := x.k0[m]; k < e.k0 || k == e.k0 && !entryLess(*e, x.sep[m]) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// lowerBound returns the position of the first entry of l not below e, found by binary
+// search (heads first, whole entries where heads are equal).
+func (l *leafNode) lowerBound(e *entry) int {
+	lo, hi := 0, l.n
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if k := l.k0[m]; k < e.k0 || k == e.k0 && entryLess(*l.at(m), *e) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// path records the inner nodes and child positions of a descent.
+type path struct {
+	node [16]*innerNode
+	pos  [16]int
+}
+
+// descend returns the leaf that holds (or would hold) e, filling p when it is not nil.
+func (t *sortedIndex) descend(e *entry, p *path) *leafNode {
+	if t.root == nil {
+		return t.first
+	}
+	x := t.root
+	for level := t.height; ; level-- {
+		c := x.childFor(e)
+		if p != nil {
+			p.node[t.height-level], p.pos[t.height-level] = x, c
+		}
+		if level == 1 {
+			return x.leaf[c]
+		}
+		x = x.inner[c]
+	}
+}
+
+// ReplaceOrInsert adds e, or replaces the entry equal to it.
+func (t *sortedIndex) ReplaceOrInsert(e entry) {
+	var p path
+	l := t.descend(&e, &p)
+	i := l.lowerBound(&e)
+	if i < l.n && !entryLess(e, *l.at(i)) {
+		*l.at(i) = e
+		return
+	}
+	t.n++
+	if l.n < leafCap {
+		l.insertAt(i, e)
+		return
+	}
+	// Split the full leaf in two halves and put e in its half.
+	r := &leafNode{next: l.next}
+	half := leafCap / 2
+	var left [leafCap / 2]entry
+	for j := range half {
+		left[j] = *l.at(j)
+	}
+	for j := half; j < l.n; j++ {
+		r.e[j-half], r.k0[j-half], r.ord[j-half] = *l.at(j), l.k0[j], uint8(j-half)
+	}
+	r.n = l.n - half
+	copy(l.e[:], left[:])
+	clear(l.e[half:])
+	for j := range half {
+		l.ord[j] = uint8(j)
+	}
+	l.n, l.next = half, r
+	if i <= half {
+		l.insertAt(i, e)
+	} else {
+		r.insertAt(i-half, e)
+	}
+	t.pushUp(&p, *r.at(0), nil, r)
+}
+
+// insertAt puts e at position i in order, in slot n.
+func (l *leafNode) insertAt(i int, e entry) {
+	copy(l.k0[i+1:l.n+1], l.k0[i:l.n])
+	copy(l.ord[i+1:l.n+1], l.ord[i:l.n])
+	l.e[l.n], l.k0[i], l.ord[i] = e, e.k0, uint8(l.n)
+	l.n++
+}
+
+// pushUp adds the new right sibling (inner or leaf) with separator sep beside the node at
+// the end of p, splitting inner nodes as they fill and growing a new root at the top.
+func (t *sortedIndex) pushUp(p *path, sep entry, rin *innerNode, rleaf *leafNode) {
+	for level := t.height - 1; level >= 0; level-- {
+		x, c := p.node[level], p.pos[level]
+		if x.n < innerCap {
+			x.insertChild(c+1, sep, rin, rleaf)
+			return
+		}
+		// Split x: the right half moves to y; the separator between them goes up.
+		y := &innerNode{}
+		half := innerCap / 2
+		y.n = x.n - half
+		copy(y.inner[:], x.inner[half:x.n])
+		copy(y.leaf[:], x.leaf[half:x.n])
+		copy(y.sep[:], x.sep[half:x.n-1])
+		copy(y.k0[:], x.k0[half:x.n-1])
+		up := x.sep[half-1]
+		clear(x.inner[half:x.n])
+		clear(x.leaf[half:x.n])
+		clear(x.sep[half-1 : x.n-1])
+		x.n = half
+		if c+1 <= half {
+			x.insertChild(c+1, sep, rin, rleaf)
+		} else {
+			y.insertChild(c+1-half, sep, rin, rleaf)
+		}
+		sep, rin, rleaf = up, y, nil
+	}
+	// The root split (or the single leaf did): a new root above both halves.
+	root := &innerNode{n: 2}
+	root.sep[0], root.k0[0] = sep, sep.k0
+	if t.root == nil {
+		root.leaf[0], root.leaf[1] = t.first, rleaf
+	} else {
+		root.inner[0], root.inner[1] = t.root, rin
+	}
+	t.root = root
+	t.height++
+}
+
+// insertChild puts a child at position c with sep (its lower bound) as separator c-1.
+func (x *innerNode) insertChild(c int, sep entry, in *innerNode, leaf *leafNode) {
+	copy(x.inner[c+1:x.n+1], x.inner[c:x.n])
+	copy(x.leaf[c+1:x.n+1], x.leaf[c:x.n])
+	copy(x.sep[c:x.n], x.sep[c-1:x.n-1])
+	copy(x.k0[c:x.n], x.k0[c-1:x.n-1])
+	x.inner[c], x.leaf[c] = in, leaf
+	x.sep[c-1], x.k0[c-1] = sep, sep.k0
+	x.n++
+}
+
+// Delete removes the entry equal to e, if there is one.
+func (t *sortedIndex) Delete(e entry) {
+	l := t.descend(&e, nil)
+	i := l.lowerBound(&e)
+	if i == l.n || entryLess(e, *l.at(i)) {
+		return
+	}
+	// Free the entry's slot: the last slot's entry moves into it.
+	slot, last := l.ord[i], uint8(l.n-1)
+	if slot != last {
+		l.e[slot] = l.e[last]
+		for j := range l.n {
+			if l.ord[j] == last {
+				l.ord[j] = slot
+				break
+			}
+		}
+	}
+	l.e[last] = entry{}
+	copy(l.k0[i:], l.k0[i+1:l.n])
+	copy(l.ord[i:], l.ord[i+1:l.n])
+	l.n--
+	t.n--
+}
+
+// AscendGreaterOrEqual calls fn for every entry not below pivot, in order, until fn returns
+// false.
+func (t *sortedIndex) AscendGreaterOrEqual(pivot entry, fn func(entry) bool) {
+	l := t.descend(&pivot, nil)
+	for i := l.lowerBound(&pivot); l != nil; l, i = l.next, 0 {
+		for ; i < l.n; i++ {
+			if !fn(*l.at(i)) {
+				return
+			}
+		}
+	}
+}

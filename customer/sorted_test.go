@@ -1,0 +1,99 @@
+package customer
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/google/btree"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSortedIndexMatchesBTree runs random inserts, replacements, deletions and ascents on a
+// sortedIndex and on google/btree side by side; both must always hold the same entries in
+// the same order.
+func TestSortedIndexMatchesBTree(t *testing.T) {
+	for _, tc := range []struct {
+		seed   uint64
+		ops    int
+		texts  int // distinct texts: few gives long runs of equal heads
+		delPct int
+	}{{1, 20000, 50, 10}, {2, 60000, 100000, 30}, {3, 30000, 5, 45}, {4, 200000, 1000000, 5}} {
+		t.Run(fmt.Sprint(tc.seed), func(t *testing.T) {
+			if testing.Short() && tc.ops > 100000 {
+				t.Skip("long")
+			}
+			rng := rand.New(rand.NewPCG(tc.seed, 99))
+			ref := btree.NewG(4, entryLess)
+			got := newSortedIndex()
+			texts := make([]string, 0, 64)
+			for len(texts) < 64 {
+				texts = append(texts, fmt.Sprintf("%0*d", rng.IntN(24), rng.IntN(tc.texts)))
+			}
+			random := func() entry {
+				text := texts[rng.IntN(len(texts))]
+				if tc.texts > 1000 {
+					text = fmt.Sprintf("%x", rng.Uint64()%uint64(tc.texts))
+				}
+				return newEntry(text, Number{kind: KindIndividual, seq: uint64(1 + rng.IntN(50))}, nil)
+			}
+			for op := range tc.ops {
+				e := random()
+				if rng.IntN(100) < tc.delPct {
+					ref.Delete(e)
+					got.Delete(e)
+				} else {
+					e.rec = &record{} // replacements must keep the newest
+					ref.ReplaceOrInsert(e)
+					got.ReplaceOrInsert(e)
+				}
+				require.Equal(t, ref.Len(), got.Len())
+				if op%997 == 0 || op == tc.ops-1 {
+					pivot := random()
+					var want, have []entry
+					ref.AscendGreaterOrEqual(pivot, func(e entry) bool { want = append(want, e); return len(want) < 500 })
+					got.AscendGreaterOrEqual(pivot, func(e entry) bool { have = append(have, e); return len(have) < 500 })
+					require.Equal(t, want, have)
+				}
+			}
+			var all []entry
+			got.AscendGreaterOrEqual(entry{}, func(e entry) bool { all = append(all, e); return true })
+			require.Len(t, all, got.Len())
+			require.True(t, slices.IsSortedFunc(all, func(a, b entry) int {
+				if entryLess(a, b) {
+					return -1
+				}
+				return 1
+			}))
+		})
+	}
+}
+
+// BenchmarkIndexInsert fills a sortedIndex and a google/btree with a million entries.
+func BenchmarkIndexInsert(b *testing.B) {
+	const n = 1 << 20
+	rng := rand.New(rand.NewPCG(1, 2))
+	es := make([]entry, n)
+	for i := range es {
+		es[i] = newEntry(fmt.Sprintf("%x\x00%x", rng.Uint64()%300000, rng.Uint64()), Number{kind: KindIndividual, seq: uint64(i + 1)}, nil)
+	}
+	b.Run("btree", func(b *testing.B) {
+		for b.Loop() {
+			t := btree.NewG(32, entryLess)
+			for _, e := range es {
+				t.ReplaceOrInsert(e)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/insert")
+	})
+	b.Run("sorted", func(b *testing.B) {
+		for b.Loop() {
+			t := newSortedIndex()
+			for _, e := range es {
+				t.ReplaceOrInsert(e)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/insert")
+	})
+}
