@@ -23,8 +23,8 @@ func custSnapshot(t *testing.T, h *harness) string {
 	sum := sha256.New()
 	for _, q := range []string{
 		`SELECT number, version, data, node FROM customers ORDER BY number`,
-		`SELECT spelling, number FROM customer_spellings ORDER BY spelling, ord`,
-		`SELECT number, tag FROM customer_tags ORDER BY number, tag`,
+		`SELECT spelling, ord FROM customer_spellings ORDER BY spelling, ord`,
+		`SELECT ord, tag FROM customer_tags ORDER BY ord, tag`,
 		`SELECT number, version, actor, action, changes FROM customer_revisions ORDER BY number, version`,
 		`SELECT id, number, at, officer, channel, note FROM customer_contacts ORDER BY id`,
 		`SELECT id, parent, kind, name, customer, attrs, credit_limit, version, changed FROM tree_nodes ORDER BY id`,

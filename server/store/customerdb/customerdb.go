@@ -202,14 +202,14 @@ func (r *Repo) insertSpellings(ctx context.Context, tx *sql.Tx, num customer.Num
 		return nil
 	}
 	var q strings.Builder
-	q.WriteString(`INSERT INTO customer_spellings (spelling, ord, number) VALUES `)
-	args := make([]any, 0, 3*len(k.spellings))
+	q.WriteString(`INSERT INTO customer_spellings (spelling, ord) VALUES `)
+	args := make([]any, 0, 2*len(k.spellings))
 	for i, s := range k.spellings {
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?)")
-		args = append(args, s, ord(num), num.String())
+		q.WriteString("(?, ?)")
+		args = append(args, s, ord(num))
 	}
 	if _, err := r.txExec(ctx, tx, q.String(), args...); err != nil {
 		return fmt.Errorf("customerdb: spellings of %s: %w", num, err)
@@ -222,14 +222,14 @@ func (r *Repo) insertTags(ctx context.Context, tx *sql.Tx, num customer.Number, 
 		return nil
 	}
 	var q strings.Builder
-	q.WriteString(`INSERT INTO customer_tags (number, tag) VALUES `)
+	q.WriteString(`INSERT INTO customer_tags (ord, tag) VALUES `)
 	args := make([]any, 0, 2*len(tags))
 	for i, t := range tags {
 		if i > 0 {
 			q.WriteString(", ")
 		}
 		q.WriteString("(?, ?)")
-		args = append(args, num.String(), t)
+		args = append(args, ord(num), t)
 	}
 	if _, err := r.txExec(ctx, tx, q.String(), args...); err != nil {
 		return fmt.Errorf("customerdb: tags of %s: %w", num, err)
@@ -396,7 +396,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 		return Record{}, customer.Customer{}, r.versionError(ctx, tx, c.Number, old.Version)
 	}
 	if k.name != old.Name() {
-		if _, err := r.txExec(ctx, tx, `DELETE FROM customer_spellings WHERE number = ?`, c.Number.String()); err != nil {
+		if _, err := r.txExec(ctx, tx, `DELETE FROM customer_spellings WHERE ord = ?`, ord(c.Number)); err != nil {
 			return Record{}, customer.Customer{}, fmt.Errorf("customerdb: spellings of %s: %w", c.Number, err)
 		}
 		if err := r.insertSpellings(ctx, tx, c.Number, k); err != nil {
@@ -404,7 +404,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 		}
 	}
 	if oldTags := r.keysOf(old).tags; !equalStrings(oldTags, k.tags) {
-		if _, err := r.txExec(ctx, tx, `DELETE FROM customer_tags WHERE number = ?`, c.Number.String()); err != nil {
+		if _, err := r.txExec(ctx, tx, `DELETE FROM customer_tags WHERE ord = ?`, ord(c.Number)); err != nil {
 			return Record{}, customer.Customer{}, fmt.Errorf("customerdb: tags of %s: %w", c.Number, err)
 		}
 		if err := r.insertTags(ctx, tx, c.Number, k.tags); err != nil {

@@ -43,6 +43,23 @@ func (r *Repo) Search(ctx context.Context, q customer.Query) (customer.Page, err
 // SearchRecords is Search returning each customer with its tree node, and the cursor of
 // the next page ("" on the last).
 func (r *Repo) SearchRecords(ctx context.Context, q customer.Query) ([]Record, string, error) {
+	raws, next, err := r.SearchJSON(ctx, q)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]Record, len(raws))
+	for i, raw := range raws {
+		c, err := decodeCustomer(raw.JSON)
+		if err != nil {
+			return nil, "", err
+		}
+		out[i] = Record{Customer: c, Node: raw.Node}
+	}
+	return out, next, nil
+}
+
+// SearchJSON is SearchRecords without decoding: each customer's stored JSON (see GetJSON).
+func (r *Repo) SearchJSON(ctx context.Context, q customer.Query) ([]RawRecord, string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, "", err
 	}
@@ -56,38 +73,50 @@ func (r *Repo) SearchRecords(ctx context.Context, q customer.Query) ([]Record, s
 	}
 	defer rows.Close()
 	var (
-		out     []Record
+		out     = make([]RawRecord, 0, min(plan.limit, 64))
 		next    string
 		lastKey []byte
-		lastNum customer.Number
+		lastOrd int64
 	)
 	for rows.Next() {
 		var (
+			raw  RawRecord
 			key  []byte
-			data []byte
 			node sql.NullInt64
+			o    int64
 		)
-		if err := rows.Scan(&key, &data, &node); err != nil {
+		if err := rows.Scan(&key, &raw.JSON, &node, &raw.Version, &o); err != nil {
 			return nil, "", fmt.Errorf("customerdb: search: %w", err)
 		}
 		if len(out) == plan.limit {
-			next = customer.Cursor{Index: plan.index, Key: lastKey, Number: lastNum}.Encode()
+			num, err := numberOf(lastOrd)
+			if err != nil {
+				return nil, "", err
+			}
+			next = customer.Cursor{Index: plan.index, Key: lastKey, Number: num}.Encode()
 			break
 		}
-		c, err := decodeCustomer(data)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, Record{Customer: c, Node: tree.ID(node.Int64)})
-		lastKey, lastNum = key, c.Number
+		raw.Node = tree.ID(node.Int64)
+		out = append(out, raw)
+		lastKey, lastOrd = key, o
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("customerdb: search: %w", err)
 	}
-	if out == nil {
-		out = []Record{}
-	}
 	return out, next, nil
+}
+
+// numberOf is the inverse of ord.
+func numberOf(o int64) (customer.Number, error) {
+	kind := customer.KindIndividual
+	if o/1e10 == 1 {
+		kind = customer.KindEnterprise
+	}
+	n, err := customer.NewNumber(kind, uint64(o%1e10))
+	if err != nil {
+		return customer.Number{}, fmt.Errorf("customerdb: stored ord %d: %w", o, err)
+	}
+	return n, nil
 }
 
 // searchPlan is one search as SQL: the statement, its arguments, the order's index name
@@ -169,7 +198,7 @@ func (r *Repo) plan(q customer.Query) (searchPlan, error) {
 	var w conds
 	// Exact criteria.
 	if !number.IsZero() {
-		w.add(`c.number = ?`, number.String())
+		w.add(`c.ord = ?`, ord(number))
 	}
 	if q.IDNumber != "" {
 		w.add(`c.doc_id = ? AND c.kind = 'individual'`, strings.ToUpper(q.IDNumber))
@@ -201,7 +230,7 @@ func (r *Repo) plan(q customer.Query) (searchPlan, error) {
 		w.add(`c.officer = ?`, f.Officer)
 	}
 	if f.Tag != "" {
-		w.add(`EXISTS (SELECT 1 FROM customer_tags t WHERE t.number = c.number AND t.tag = ?)`, f.Tag)
+		w.add(`EXISTS (SELECT 1 FROM customer_tags t WHERE t.ord = c.ord AND t.tag = ?)`, f.Tag)
 	}
 	if f.HasAgeTerm {
 		now := r.now()
@@ -230,7 +259,7 @@ func (r *Repo) plan(q customer.Query) (searchPlan, error) {
 		hi := prefixEnd(lo)
 		var d conds
 		d.add(`s.spelling >= ? AND s.spelling < ?`, lo, hi)
-		d.add(`NOT EXISTS (SELECT 1 FROM customer_spellings s2 WHERE s2.number = s.number
+		d.add(`NOT EXISTS (SELECT 1 FROM customer_spellings s2 WHERE s2.ord = s.ord
 			AND s2.spelling >= ? AND s2.spelling < s.spelling)`, lo)
 		if after != nil {
 			d.add(`(s.spelling, s.ord) > (?, ?)`, after.Key, ord(after.Number))
@@ -239,20 +268,20 @@ func (r *Repo) plan(q customer.Query) (searchPlan, error) {
 		d.args = append(d.args, w.args...)
 		// CROSS JOIN keeps SQLite's loop on the spellings index (PostgreSQL plans it as any
 		// inner join).
-		p.sql = `SELECT s.spelling, c.data, c.node FROM customer_spellings s CROSS JOIN customers c
-			WHERE c.number = s.number AND ` + strings.Join(d.where, " AND ") + ` ORDER BY s.spelling, s.ord LIMIT ?`
+		p.sql = `SELECT s.spelling, c.data, c.node, c.version, c.ord FROM customer_spellings s CROSS JOIN customers c
+			WHERE c.ord = s.ord AND ` + strings.Join(d.where, " AND ") + ` ORDER BY s.spelling, s.ord LIMIT ?`
 		p.args = append(d.args, limit+1)
 	case indexPrefix:
 		if after != nil {
 			w.add(`(c.prefix_key, c.ord) > (?, ?)`, after.Key, ord(after.Number))
 		}
-		p.sql = `SELECT c.prefix_key, c.data, c.node FROM customers c WHERE ` + strings.Join(w.where, " AND ") +
+		p.sql = `SELECT c.prefix_key, c.data, c.node, c.version, c.ord FROM customers c WHERE ` + strings.Join(w.where, " AND ") +
 			` ORDER BY c.prefix_key, c.ord LIMIT ?`
 		p.args = append(w.args, limit+1)
 	default:
 		if pinyin != "" { // an exact search narrowed by pinyin
 			lo := []byte(pinyin)
-			w.add(`EXISTS (SELECT 1 FROM customer_spellings s WHERE s.number = c.number
+			w.add(`EXISTS (SELECT 1 FROM customer_spellings s WHERE s.ord = c.ord
 				AND s.spelling >= ? AND s.spelling < ?)`, lo, prefixEnd(lo))
 		}
 		if after != nil {
@@ -262,7 +291,7 @@ func (r *Repo) plan(q customer.Query) (searchPlan, error) {
 		if len(w.where) > 0 {
 			where = ` WHERE ` + strings.Join(w.where, " AND ")
 		}
-		p.sql = `SELECT c.name_key, c.data, c.node FROM customers c` + where + ` ORDER BY c.name_key, c.ord LIMIT ?`
+		p.sql = `SELECT c.name_key, c.data, c.node, c.version, c.ord FROM customers c` + where + ` ORDER BY c.name_key, c.ord LIMIT ?`
 		p.args = append(w.args, limit+1)
 	}
 	return p, nil

@@ -43,19 +43,19 @@ CREATE INDEX customers_by_doc ON customers (doc_id);
 CREATE INDEX customers_by_mobile ON customers (mobile);
 CREATE INDEX customers_by_branch ON customers (branch, name_key, ord);
 
--- Every pinyin spelling and initials of every name (up to four readings each).
+-- Every pinyin spelling and initials of every name (up to four readings each), by the
+-- customer's ord.
 CREATE TABLE customer_spellings (
     spelling {{blob}} NOT NULL,
-    ord      BIGINT   NOT NULL,
-    number   TEXT     NOT NULL REFERENCES customers (number),
+    ord      BIGINT   NOT NULL REFERENCES customers (ord),
     PRIMARY KEY (spelling, ord)
 );
-CREATE INDEX customer_spellings_by_customer ON customer_spellings (number, spelling);
+CREATE INDEX customer_spellings_by_customer ON customer_spellings (ord, spelling);
 
 CREATE TABLE customer_tags (
-    number TEXT NOT NULL REFERENCES customers (number),
-    tag    TEXT NOT NULL,
-    PRIMARY KEY (number, tag)
+    ord BIGINT NOT NULL REFERENCES customers (ord),
+    tag TEXT   NOT NULL,
+    PRIMARY KEY (ord, tag)
 );
 
 -- Append-only: one row per version of a customer (customer.Revision).
