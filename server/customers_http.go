@@ -187,6 +187,11 @@ func (s *Server) getCustomer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if len(c.Request().URI().QueryString()) > 0 {
+		if _, err := custQuery(c, func(string) bool { return false }); err != nil {
+			return err
+		}
+	}
 	raw, err := s.readCustomerJSON(c.UserContext(), n)
 	if err != nil {
 		return err

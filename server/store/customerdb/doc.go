@@ -24,7 +24,9 @@
 //
 // Name order, prefix and pinyin search are index range scans over binary keys computed by
 // customer.Indexer, so the order is the in-memory archive's in both databases; cursors are
-// customer.Cursor values over those keys.
+// customer.Cursor values over those keys. GetJSON and SearchJSON return the stored JSON of
+// each customer undecoded, for a server that passes it on. A transaction writing many
+// customers runs under PrepareInTx, which parses each statement once for the transaction.
 //
 // Tree consistency: every transaction that changes the tree calls LockTree first, which
 // bumps the version row (tree_state) and, on PostgreSQL, holds its row lock until the
