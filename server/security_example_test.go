@@ -139,7 +139,7 @@ func ExampleIdempotencyCommitted() {
 	app.Post("/v1/things", m.Wrap(func(c *fiber.Ctx) error {
 		err := st.Tx(c.UserContext(), func(tx *sql.Tx) error {
 			// ... the write ...
-			return server.IdempotencyCommitted(c, st, tx)
+			return server.IdempotencyCommitted(c.UserContext(), st, tx)
 		})
 		if err != nil {
 			return err

@@ -90,7 +90,7 @@ func NewIdempotency(st *store.Store, cfg IdempotencyConfig) (*Idempotency, error
 	return m, nil
 }
 
-// securityIdemKey is the reservation of the running request, kept in its locals.
+// securityIdemKey is the reservation of the running request, kept in its context.
 type securityIdemKey struct {
 	scope, key, fingerprint string
 }
@@ -138,7 +138,7 @@ func (m *Idempotency) Wrap(h fiber.Handler) fiber.Handler {
 			}
 			return err
 		}
-		c.Locals(securityIdemLocal{}, r)
+		c.SetUserContext(context.WithValue(ctx, securityIdemLocal{}, r))
 		herr := h(c)
 		status := c.Response().StatusCode()
 		if herr != nil || status < 200 || status > 299 || len(c.Response().Body()) > m.maxBody {
@@ -270,14 +270,15 @@ func (m *Idempotency) finish(ctx context.Context, r securityIdemKey, q string, a
 
 // IdempotencyCommitted marks the request's Idempotency-Key as committed inside the
 // write's transaction tx, so that if the process dies before the response is stored, a
-// retry is told the request was processed instead of running it again. A request without
-// a key (or not behind Idempotency.Wrap) is left alone. Call it in the write path, in tx.
-func IdempotencyCommitted(c *fiber.Ctx, st *store.Store, tx *sql.Tx) error {
-	r, ok := c.Locals(securityIdemLocal{}).(securityIdemKey)
+// retry is told the request was processed instead of running it again. ctx is the
+// request's context (c.UserContext(), as write paths receive it); a request without a key
+// (or not behind Idempotency.Wrap) is left alone. Call it in the write path, in tx.
+func IdempotencyCommitted(ctx context.Context, st *store.Store, tx *sql.Tx) error {
+	r, ok := ctx.Value(securityIdemLocal{}).(securityIdemKey)
 	if !ok {
 		return nil
 	}
-	_, err := tx.ExecContext(c.UserContext(), st.Rebind(`UPDATE idempotency_keys SET state = 'committed'
+	_, err := tx.ExecContext(ctx, st.Rebind(`UPDATE idempotency_keys SET state = 'committed'
 		WHERE scope = ? AND idem_key = ? AND fingerprint = ? AND state = 'pending'`), r.scope, r.key, r.fingerprint)
 	if err != nil {
 		return fmt.Errorf("server: idempotency: mark committed: %w", err)

@@ -266,7 +266,7 @@ func newIdemFixture(t *testing.T, dsn string) *idemFixture {
 			if _, err := tx.ExecContext(c.UserContext(), st.Rebind(`INSERT INTO things (id, name) VALUES (?, ?)`), id, in.Name); err != nil {
 				return err
 			}
-			return IdempotencyCommitted(c, st, tx)
+			return IdempotencyCommitted(c.UserContext(), st, tx)
 		})
 		if err != nil {
 			return err
