@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
@@ -191,7 +192,7 @@ func TestKeysWhileTheServerRuns(t *testing.T) {
 		req, err := http.NewRequest("GET", "http://"+ln.Addr().String()+"/openapi.json", nil)
 		require.NoError(t, err)
 		req.Header.Set("Authorization", "Bearer "+key)
-		res, err := http.DefaultClient.Do(req)
+		res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 		require.NoError(t, err)
 		res.Body.Close()
 		return res.StatusCode
