@@ -86,7 +86,11 @@ deleted or reordered.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "audit trail intact: %d records checked in %v", rep.Records, time.Since(start).Round(time.Millisecond))
+			noun := "records"
+			if rep.Records == 1 {
+				noun = "record"
+			}
+			fmt.Fprintf(out, "audit trail intact: %d %s checked in %v", rep.Records, noun, time.Since(start).Round(time.Millisecond))
 			if len(as) > 0 {
 				fmt.Fprintf(out, ", %d anchor(s) matched", len(as))
 			}
