@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/creditkit/creditkit/customer/customertest"
 	"github.com/creditkit/creditkit/server/store"
 	"github.com/creditkit/creditkit/server/store/storetest"
 	"github.com/creditkit/creditkit/tree"
@@ -413,4 +415,22 @@ func TestConcurrentRegistrationsShareCommits(t *testing.T) {
 	assert.Equal(t, 1, conflicts)
 	assert.Equal(t, n-1, treeNode(t, h, br).Children)
 	assert.Equal(t, dbTreeJSON(t, h), treeJSON(t, h))
+}
+
+// TestCustomerOutsideTheTree: a customer registered without a place (through the archive
+// alone) has no path and no limit above it.
+func TestCustomerOutsideTheTree(t *testing.T) {
+	h := newHarness(t, Config{})
+	c, err := h.srv.customers.repo.Register(context.Background(), customertest.Person("孤立", customertest.ResidentID("110105",
+		time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), 7), "13800000000", "BJ01", "o-1"), "o-1")
+	require.NoError(t, err)
+	r := h.get(t, "/v1/customers/"+c.Number.String()+"/path")
+	assert.Equal(t, http.StatusNotFound, r.status)
+	breaches, err := h.srv.limitBreaches(context.Background(), c.Number.String(), decimal.RequireFromString("1000"))
+	require.NoError(t, err)
+	assert.Empty(t, breaches)
+	assert.ErrorIs(t, addExposureVia(t, h, c.Number.String(), "1"), ErrNotFound)
+	ref, err := h.srv.lookupCustomer(context.Background(), c.Number.String())
+	require.NoError(t, err)
+	assert.Empty(t, ref.Node)
 }
