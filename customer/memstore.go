@@ -25,7 +25,7 @@ type Config struct {
 //
 // Layout, for an archive of millions: records live in chunks (one allocation per 256), are
 // found by number through a slice indexed by sequence, and index entries point at them
-// directly; an entry carries the first 16 bytes of its sort text, so most comparisons in the
+// directly; an entry carries the first 24 bytes of its sort text, so most comparisons in the
 // trees never read the text itself (see sortedIndex).
 type MemStore struct {
 	now func() time.Time
@@ -123,34 +123,41 @@ func (ns numberSet) all() []Number {
 	return append([]Number{ns.first}, ns.more...)
 }
 
-// entry is an index item: a sort text, its first 16 bytes big-endian (k0, k1; zero-padded),
-// the customer number (packed by numKey) breaking ties, and the record.
+// entry is an index item: a sort text, its first 24 bytes big-endian (k0, k1, k2;
+// zero-padded), the customer number (packed by numKey) breaking ties, and the record. 24
+// bytes hold the whole text of most two-character names' entries, which repeat most.
 type entry struct {
-	k0, k1 uint64
-	text   string
-	num    uint64
-	rec    *record
+	k0, k1, k2 uint64
+	text       string
+	num        uint64
+	rec        *record
 }
+
+// headLen is how many bytes of the text an entry carries inline.
+const headLen = 24
 
 // numKey packs a number so that integer order is Number.Compare order.
 func numKey(n Number) uint64 { return uint64(numberPrefix[n.kind])<<56 | n.seq }
 
 func newEntry(text string, num Number, r *record) entry {
-	var b [16]byte
+	var b [headLen]byte
 	copy(b[:], text)
-	return entry{k0: binary.BigEndian.Uint64(b[:8]), k1: binary.BigEndian.Uint64(b[8:]), text: text, num: numKey(num), rec: r}
+	return entry{k0: binary.BigEndian.Uint64(b[:8]), k1: binary.BigEndian.Uint64(b[8:16]), k2: binary.BigEndian.Uint64(b[16:]),
+		text: text, num: numKey(num), rec: r}
 }
 
 // entryLess orders entries by text, then number. The heads decide unless they are equal;
-// texts of at most 16 bytes with equal heads are equal or one is the other plus NUL bytes,
-// so their lengths decide without reading the text.
+// texts of at most headLen bytes with equal heads are equal or one is the other plus NUL
+// bytes, so their lengths decide without reading the text.
 func entryLess(a, b entry) bool {
 	switch {
 	case a.k0 != b.k0:
 		return a.k0 < b.k0
 	case a.k1 != b.k1:
 		return a.k1 < b.k1
-	case len(a.text) > 16 || len(b.text) > 16:
+	case a.k2 != b.k2:
+		return a.k2 < b.k2
+	case len(a.text) > headLen || len(b.text) > headLen:
 		if c := strings.Compare(a.text, b.text); c != 0 {
 			return c < 0
 		}
@@ -543,11 +550,21 @@ func (s *MemStore) Search(ctx context.Context, q Query) (Page, error) {
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var hits []entry
+	// hits holds up to limit+1 matches; lastText is the sort text of the limit-th, which the
+	// next page's cursor starts after.
+	var hits []*record
+	var lastText string
 	if m.exact {
-		hits = s.exactHits(q, m, f, after, limit)
+		es := s.exactHits(q, m, f, after, limit)
+		hits = make([]*record, len(es))
+		for i, e := range es {
+			hits[i] = e.rec
+			if i == limit-1 {
+				lastText = e.text
+			}
+		}
 	} else {
-		hits = make([]entry, 0, limit+1)
+		hits = make([]*record, 0, limit+1)
 		pivot := newEntry(start, Number{}, nil)
 		if after != nil && entryLess(pivot, *after) {
 			pivot = *after
@@ -560,22 +577,54 @@ func (s *MemStore) Search(ctx context.Context, q Query) (Page, error) {
 				return true
 			}
 			if m.match(e.rec, e.text, f) {
-				hits = append(hits, e)
+				hits = append(hits, e.rec)
+				if len(hits) == limit {
+					lastText = e.text
+				}
 			}
 			return len(hits) <= limit
 		})
 	}
 	var p Page
 	if len(hits) > limit {
-		last := hits[limit-1]
-		p.Next = Cursor{Index: index, Key: []byte(last.text), Number: last.rec.cur.Number}.Encode()
+		p.Next = Cursor{Index: index, Key: []byte(lastText), Number: hits[limit-1].cur.Number}.Encode()
 		hits = hits[:limit]
 	}
-	p.Customers = make([]Customer, len(hits))
-	for i, h := range hits {
-		p.Customers[i] = h.rec.cur.Clone()
-	}
+	p.Customers = clonePage(hits)
 	return p, nil
+}
+
+// clonePage returns deep copies of the records' customers, with the individuals' and
+// enterprises' copies allocated together: one allocation per page instead of one per
+// customer. Each copy still has its own memory.
+func clonePage(recs []*record) []Customer {
+	var ni, ne int
+	for _, r := range recs {
+		if r.cur.Individual != nil {
+			ni++
+		}
+		if r.cur.Enterprise != nil {
+			ne++
+		}
+	}
+	inds, ents := make([]Individual, ni), make([]Enterprise, ne)
+	out := make([]Customer, len(recs))
+	for i, r := range recs {
+		c := r.cur
+		if c.Tags != nil {
+			c.Tags = append([]string(nil), c.Tags...)
+		}
+		if c.Individual != nil {
+			inds[0] = *c.Individual
+			c.Individual, inds = &inds[0], inds[1:]
+		}
+		if c.Enterprise != nil {
+			ents[0] = *c.Enterprise
+			c.Enterprise, ents = &ents[0], ents[1:]
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // exactHits answers a query with an exact criterion from the maps, in name order.

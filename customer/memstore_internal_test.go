@@ -107,13 +107,13 @@ func TestKeysMatchReference(t *testing.T) {
 }
 
 // TestEntryLessMatchesReference checks the head-and-length shortcuts of entryLess against
-// plain text-then-number order, on texts that share long prefixes, differ around byte 16 and
-// end in NUL bytes.
+// plain text-then-number order, on texts that share long prefixes, differ around bytes 8,
+// 16 and 24 (where the inline head ends) and end in NUL bytes.
 func TestEntryLessMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	alphabet := []byte{0, 1, 'a', 'b', 0xff}
 	text := func() string {
-		b := make([]byte, rng.IntN(34))
+		b := make([]byte, rng.IntN(42))
 		for i := range b {
 			b[i] = alphabet[rng.IntN(len(alphabet))]
 		}

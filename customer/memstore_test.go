@@ -1,6 +1,7 @@
 package customer_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -18,4 +19,72 @@ func TestMemStoreConformance(t *testing.T) {
 		require.NoError(t, err)
 		return s
 	})
+}
+
+// TestPagesAreCopies changes everything a page hands out and checks the store did not see it.
+func TestPagesAreCopies(t *testing.T) {
+	s, err := customer.NewMemStore(customer.Config{Now: func() time.Time { return fixedNow }})
+	require.NoError(t, err)
+	a := customertest.Person("张三", standardID, "13800000000", "BJ01", "o-1")
+	a.Tags = []string{"vip"}
+	_, err = s.Register(t.Context(), a, "t")
+	require.NoError(t, err)
+	_, err = s.Register(t.Context(), company(), "t")
+	require.NoError(t, err)
+	p, err := s.List(t.Context(), 10, "")
+	require.NoError(t, err)
+	require.Len(t, p.Customers, 2)
+	for _, c := range p.Customers {
+		if c.Individual != nil {
+			c.Individual.Name = "changed"
+			c.Tags[0] = "changed"
+		} else {
+			c.Enterprise.LegalName = "changed"
+		}
+	}
+	again, err := s.List(t.Context(), 10, "")
+	require.NoError(t, err)
+	for _, c := range again.Customers {
+		require.NotEqual(t, "changed", c.Name())
+		if c.Individual != nil {
+			require.Equal(t, []string{"vip"}, c.Tags)
+		}
+	}
+}
+
+// TestRegisterWithSparseSequence registers under sequences far apart and out of order (a
+// sequence source of the caller's), and finds every customer again.
+func TestRegisterWithSparseSequence(t *testing.T) {
+	seq := &listSequence{seqs: []uint64{5, 1, 9_999_999_999, 2, 5_000, 3, 4, 6, 5}}
+	s, err := customer.NewMemStore(customer.Config{Sequence: seq, Now: func() time.Time { return fixedNow }})
+	require.NoError(t, err)
+	var got []customer.Customer
+	for i := range 8 {
+		c, err := s.Register(t.Context(), customertest.Person("李四", customertest.ResidentID("110105",
+			time.Date(1980, 1, 1+i, 0, 0, 0, 0, time.UTC), 11), "13800000000", "BJ01", "o-1"), "t")
+		require.NoError(t, err)
+		got = append(got, c)
+	}
+	for _, c := range got {
+		back, err := s.Get(t.Context(), c.Number)
+		require.NoError(t, err)
+		require.Equal(t, c, back)
+	}
+	// The ninth sequence repeats the first: refused, nothing stored.
+	_, err = s.Register(t.Context(), customertest.Person("王五", customertest.ResidentID("110105",
+		time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), 11), "13800000001", "BJ01", "o-1"), "t")
+	require.ErrorIs(t, err, customer.ErrDuplicate)
+	p, err := s.List(t.Context(), 50, "")
+	require.NoError(t, err)
+	require.Len(t, p.Customers, 8)
+}
+
+type listSequence struct {
+	seqs []uint64
+	next int
+}
+
+func (l *listSequence) Next(context.Context, customer.Kind) (uint64, error) {
+	l.next++
+	return l.seqs[l.next-1], nil
 }

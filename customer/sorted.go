@@ -4,7 +4,7 @@ package customer
 // leafCap entries, chained in order. Beside its entries every node keeps a compact array of
 // their first eight bytes (k0): a search is a binary search on that array (one or two
 // cache lines per node at the bottom of the tree), comparing whole entries only where heads
-// are equal; an insert shifts eight-byte heads and one-byte slot numbers, never the 48-byte
+// are equal; an insert shifts eight-byte heads and one-byte slot numbers, never the 56-byte
 // entries (which would also pay the GC's write barriers). At a million entries an insert
 // costs about half of google/btree's.
 //
@@ -20,15 +20,15 @@ type sortedIndex struct {
 	n      int
 }
 
-// Sizes chosen so that a leaf (16 + 71×57 bytes) fills a 4 KiB allocation.
+// Sizes chosen so that a leaf (16 + 62×65 bytes) fills a 4 KiB allocation.
 const (
-	leafCap  = 71
+	leafCap  = 62
 	innerCap = 56
 )
 
 // leafNode keeps its entries in slots 0..n-1 in arrival order; ord lists the slots in entry
 // order and k0 the heads in entry order. An insert shifts the small k0 and ord arrays, not
-// the 48-byte entries (whose copying would also pay the GC's write barriers).
+// the 56-byte entries (whose copying would also pay the GC's write barriers).
 type leafNode struct {
 	n    int
 	next *leafNode
