@@ -1,0 +1,169 @@
+package credit
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+)
+
+// The golden digests pin every figure of many assessments and schedules, so that faster
+// arithmetic inside Assess and NewSchedule (int64 cents, cached rate terms) is checked
+// against what the all-decimal code computed: testdata/assess.golden was written by the
+// decimal implementation (go test -run Golden -update) and must not change.
+
+// randomFacts draws an applicant with every field sometimes missing, amounts in cents, and
+// every product, method and a wide range of terms.
+func randomFacts(rng *rand.Rand) Facts {
+	maybe := func() bool { return rng.IntN(6) != 0 }
+	money := func(max int) *decimal.Decimal {
+		if !maybe() {
+			return nil
+		}
+		d := decimal.New(int64(rng.IntN(max*100)), -2)
+		if rng.IntN(3) == 0 {
+			d = d.Truncate(0)
+		}
+		return &d
+	}
+	intp := func(lo, hi int) *int {
+		if !maybe() {
+			return nil
+		}
+		return ptr(lo + rng.IntN(hi-lo+1))
+	}
+	flt := func(lo, hi float64) *float64 {
+		if !maybe() {
+			return nil
+		}
+		return ptr(lo + rng.Float64()*(hi-lo))
+	}
+	boolp := func() *bool {
+		if !maybe() {
+			return nil
+		}
+		return ptr(rng.IntN(2) == 0)
+	}
+	bureau := func() Bureau {
+		return Bureau{NoFile: boolp(), HistoryMonths: intp(0, 300), OpenAccounts: intp(0, 20),
+			Delinquencies24m: intp(0, 24), WorstDPD24m: intp(0, 150), AmountOverdue: money(5000),
+			DefaultsOrWriteOffs: intp(0, 1), LateFees: intp(0, 10), Utilisation: flt(0, 1.2), HardInquiries6m: intp(0, 12)}
+	}
+	var f Facts
+	f.Bureau = bureau()
+	f.Income = Income{Monthly: money(80000), Verified: boolp(), GrowthYoY: flt(-0.5, 0.8),
+		Employment: ptr(Employment(1 + rng.IntN(len(employmentNames)-1))), YearsWithEmployer: flt(0, 30), OccupationClass: intp(1, 5)}
+	f.Capacity = Capacity{MonthlyDebtPayments: money(20000), MonthlyLivingCosts: money(15000), LiquidAssets: money(2000000),
+		PropertyValue: money(9000000), Housing: ptr(Housing(1 + rng.IntN(len(housingNames)-1)))}
+	f.Profile = Profile{Age: intp(16, 75), Marital: ptr(Marital(1 + rng.IntN(len(maritalNames)-1))),
+		Education: ptr(Education(1 + rng.IntN(len(educationNames)-1))), YearsAsCustomer: flt(0, 20), ProductsHeld: intp(0, 8),
+		Security: ptr(Security(1 + rng.IntN(len(securityNames)-1)))}
+	if rng.IntN(3) == 0 {
+		f.Enterprise = Enterprise{Revenue: money(50000000), RevenueGrowth: flt(-0.4, 0.6), NetMargin: flt(-0.2, 0.3),
+			DebtToAssets: flt(0, 1), CurrentRatio: flt(0, 4), InterestCover: flt(-2, 20), YearsInBusiness: flt(0, 40),
+			IndustryRisk: intp(1, 5), Bureau: bureau()}
+	}
+	terms := []int{1, 3, 6, 12, 24, 36, 48, 60, 61, 84, 120, 240, 360, 600}
+	f.Request = Request{Amount: money(3000000), TermMonths: ptr(terms[rng.IntN(len(terms))]),
+		Product: ptr(Product(1 + rng.IntN(len(productNames)-1))), Method: ptr(Method(1 + rng.IntN(len(methodNames)-1)))}
+	if rng.IntN(10) == 0 {
+		f.Blacklisted = ptr(true)
+	}
+	return f
+}
+
+func digest(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "marshal error: " + err.Error()
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}
+
+func goldenLines(t *testing.T) []string {
+	var lines []string
+	configs := []Config{{}, {UpfrontFeeRate: dec("0.015"), Step: dec("1"), DTICap: dec("0.6"), DisposableShare: dec("0.55")},
+		{Step: dec("0.01"), UpfrontFeeRate: dec("0.0333")}}
+	for ci, cfg := range configs {
+		for _, card := range []string{"individual", "enterprise"} {
+			a := assessor(t, card, cfg)
+			rng := rand.New(rand.NewPCG(uint64(ci), uint64(len(card))))
+			base := applicant(t)
+			for i := range 700 {
+				f := randomFacts(rng)
+				if i%3 != 0 { // a good applicant asking for varied loans: limits and schedules
+					g := base
+					g.Income.Monthly, g.Request = f.Income.Monthly, f.Request
+					if g.Income.Monthly == nil || rng.IntN(2) == 0 {
+						g.Income.Monthly = ptr(decimal.New(int64(300000+rng.IntN(9000000)), -2))
+					}
+					g.Capacity.MonthlyDebtPayments = ptr(decimal.New(int64(rng.IntN(300000)), -2))
+					if card == "enterprise" {
+						g.Enterprise = f.Enterprise
+					}
+					f = g
+				}
+				r, err := a.Assess(f)
+				if err != nil {
+					lines = append(lines, fmt.Sprintf("assess %d %s %d error %v", ci, card, i, err))
+					continue
+				}
+				lines = append(lines, fmt.Sprintf("assess %d %s %d %s limit=%s apr=%s", ci, card, i, digest(r), r.Limit, r.Price.APR))
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(42, 43))
+	for i := range 1500 {
+		p := decimal.New(int64(1+rng.IntN(1e9)), -2)
+		if i%7 == 0 {
+			p = decimal.New(int64(1+rng.IntN(1e6)), int32(rng.IntN(8))) // up to 1e13
+		}
+		bp, n := int64(rng.IntN(4000)), 1+rng.IntN(600)
+		if i%11 == 0 {
+			bp = 0
+		}
+		m := Method(1 + rng.IntN(3))
+		s, err := NewSchedule(p, bp, n, m)
+		if err != nil {
+			lines = append(lines, fmt.Sprintf("schedule %d error %v", i, err))
+			continue
+		}
+		apr, err := s.APR(p.Mul(dec("0.01")).Round(2))
+		lines = append(lines, fmt.Sprintf("schedule %d %s apr=%s %v max=%s annuity=%s", i, digest(s), apr, err,
+			MaxPrincipal(m, p, MonthlyRate(bp), n), AnnuityPayment(p, MonthlyRate(bp), n).Round(2)))
+	}
+	return lines
+}
+
+func TestAssessGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long")
+	}
+	got := goldenLines(t)
+	const path = "testdata/assess.golden"
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(strings.Join(got, "\n")+"\n"), 0o644))
+		return
+	}
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var want []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		want = append(want, sc.Text())
+	}
+	require.Equal(t, len(want), len(got))
+	for i := range want {
+		require.Equal(t, want[i], got[i], "line %d", i+1)
+	}
+}
