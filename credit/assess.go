@@ -83,13 +83,11 @@ func (a *Assessor) Assess(f Facts) (Report, error) {
 	r.Derivation = a.limit(&f, r.Grade, tm, product, method)
 	r.Limit = r.Derivation.Limit
 	if r.Limit.IsPositive() && !r.Limit.GreaterThan(maxPrincipal) {
-		s := tm.schedule(r.Limit, r.Price.RateBP, method)
-		r.Schedule = summarise(s)
-		apr, err := s.APR(r.Limit.Mul(cfg.UpfrontFeeRate).Round(2))
+		sum, apr, err := tm.summary(r.Limit, r.Price.RateBP, method, r.Limit.Mul(cfg.UpfrontFeeRate).Round(2))
 		if err != nil {
 			return Report{}, err
 		}
-		r.Price.APR = apr
+		r.Schedule, r.Price.APR = sum, apr
 	}
 	r.Schedule.Method, r.Schedule.TermMonths = method, term
 	r.Risk = RiskFigures{PD: pdFloored, LGD: lgd, EAD: r.Limit, K: k, RWA: RWA(k, r.Limit)}
@@ -199,12 +197,6 @@ func monthlyIncome(f *Facts) decimal.Decimal {
 		return e.Revenue.Mul(decimal.NewFromFloat(*e.NetMargin)).Div(twelve).RoundDown(2)
 	}
 	return decimal.Zero
-}
-
-func summarise(s Schedule) ScheduleSummary {
-	n := len(s.Instalments)
-	return ScheduleSummary{Method: s.Method, TermMonths: n, FirstInstalment: s.Instalments[0].Payment,
-		LastInstalment: s.Instalments[n-1].Payment, TotalInterest: s.TotalInterest, TotalRepaid: s.TotalPaid}
 }
 
 // decide: any knock-out, a score below ReferScore or a zero limit declines; any referral or

@@ -167,3 +167,30 @@ func TestAssessGolden(t *testing.T) {
 		require.Equal(t, want[i], got[i], "line %d", i+1)
 	}
 }
+
+// TestSummaryMatchesSchedule checks the cents-only path Assess takes (terms.summary) against
+// the full schedule and its APR.
+func TestSummaryMatchesSchedule(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for i := range 3000 {
+		p := decimal.New(int64(1+rng.IntN(1e9)), -2)
+		if i%5 == 0 {
+			p = decimal.New(int64(1+rng.IntN(1e6)), int32(rng.IntN(8)))
+		}
+		bp, n, m := int64(rng.IntN(3000)), 1+rng.IntN(600), Method(1+rng.IntN(3))
+		fees := p.Mul(decimal.New(int64(rng.IntN(1200)), -4)).Round(2)
+		if i%13 == 0 {
+			fees = p // refused
+		}
+		tm := newTerms(MonthlyRate(bp), n)
+		s := tm.schedule(p, bp, m)
+		wantAPR, wantErr := s.APR(fees)
+		sum, apr, err := tm.summary(p, bp, m, fees)
+		require.Equal(t, wantErr, err)
+		require.Equal(t, wantAPR.String(), apr.String(), "APR %s %d %d %v", p, bp, n, m)
+		last := len(s.Instalments) - 1
+		want := ScheduleSummary{Method: m, TermMonths: n, FirstInstalment: s.Instalments[0].Payment,
+			LastInstalment: s.Instalments[last].Payment, TotalInterest: s.TotalInterest, TotalRepaid: s.TotalPaid}
+		require.Equal(t, digest(want), digest(sum))
+	}
+}

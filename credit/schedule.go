@@ -159,14 +159,31 @@ func NewSchedule(principal decimal.Decimal, annualBP int64, months int, method M
 
 // schedule builds a schedule from checked input.
 func (t terms) schedule(principal decimal.Decimal, annualBP int64, method Method) Schedule {
+	s := Schedule{Method: method, Principal: principal, AnnualRateBP: annualBP,
+		Instalments: make([]Instalment, 0, t.n)}
+	total := cents(principal)
+	sumInterest := t.run(principal, annualBP, method, func(k int, interest, prin, bal int64) {
+		s.Instalments = append(s.Instalments, Instalment{Period: k, Payment: fromCents(prin + interest),
+			Interest: fromCents(interest), Principal: fromCents(prin), Balance: fromCents(bal)})
+	})
+	s.TotalInterest = fromCents(sumInterest)
+	s.TotalPaid = fromCents(total + sumInterest)
+	return s
+}
+
+// run runs a schedule in whole cents, exactly: each month's interest is round half
+// up(balance·bp / 120000); an equal instalment is the annuity rounded to the cent; the last
+// month repays the remaining balance. It calls month for every month with its interest,
+// principal and the balance after it, and returns the total interest.
+func (t terms) run(principal decimal.Decimal, annualBP int64, method Method, month func(k int, interest, prin, bal int64)) int64 {
 	months := t.n
-	// The schedule runs in whole cents, exactly: interest = round half up(balance·bp / 120000).
-	level := cents(t.annuity(principal).Round(2))
+	var level int64
+	if method == EqualInstalments {
+		level = cents(t.annuity(principal).Round(2))
+	}
 	total := cents(principal)
 	n := int64(months)
 	equalPart := (2*total + n) / (2 * n) // principal / n, half up
-	s := Schedule{Method: method, Principal: principal, AnnualRateBP: annualBP,
-		Instalments: make([]Instalment, 0, months)}
 	bal, sumInterest := total, int64(0)
 	for k := 1; k <= months; k++ {
 		interest := mulDivHalfUp(bal, annualBP, 120000)
@@ -181,12 +198,46 @@ func (t terms) schedule(principal decimal.Decimal, annualBP int64, method Method
 		}
 		bal -= prin
 		sumInterest += interest
-		s.Instalments = append(s.Instalments, Instalment{Period: k, Payment: fromCents(prin + interest),
-			Interest: fromCents(interest), Principal: fromCents(prin), Balance: fromCents(bal)})
+		month(k, interest, prin, bal)
 	}
-	s.TotalInterest = fromCents(sumInterest)
-	s.TotalPaid = fromCents(total + sumInterest)
-	return s
+	return sumInterest
+}
+
+// centsFloat is decFloat(fromCents(c)) without building the decimal.
+func centsFloat(c int64) float64 {
+	if -1e15 < c && c < 1e15 { // at most 15 digits: decFloat's exact path
+		return float64(c) / 100
+	}
+	return fromCents(c).InexactFloat64()
+}
+
+// summary runs the schedule of an assessment in cents: its summary and its APR with fees paid
+// up front, as summarise(schedule) and Schedule.APR would give, without building the
+// instalments.
+func (t terms) summary(principal decimal.Decimal, annualBP int64, method Method, fees decimal.Decimal) (ScheduleSummary, decimal.Decimal, error) {
+	var stack [64]float64
+	pays := stack[:0]
+	var first, last int64
+	sumInterest := t.run(principal, annualBP, method, func(k int, interest, prin, _ int64) {
+		if k == 1 {
+			first = prin + interest
+		}
+		last = prin + interest
+		pays = append(pays, centsFloat(prin+interest))
+	})
+	total := cents(principal)
+	sum := ScheduleSummary{Method: method, TermMonths: t.n, FirstInstalment: fromCents(first),
+		LastInstalment: fromCents(last), TotalInterest: fromCents(sumInterest), TotalRepaid: fromCents(total + sumInterest)}
+	if fees.IsNegative() || fees.Cmp(principal) >= 0 {
+		return sum, decimal.Zero, feesError()
+	}
+	apr, err := irr(decFloat(principal.Sub(fees)), pays, annualBP)
+	return sum, apr, err
+}
+
+func feesError() error {
+	return &ValidationError{Problems: []Problem{{Path: "fees", Rule: "range",
+		Message: "fees must be at least zero and below the principal", MessageZH: "费用必须不小于零且小于本金"}}}
 }
 
 // APR returns the annual percentage rate of the schedule when fees are paid up front: the
@@ -195,15 +246,19 @@ func (t terms) schedule(principal decimal.Decimal, annualBP int64, method Method
 // must be at least zero and below the principal. ErrNoConvergence if Newton fails.
 func (s Schedule) APR(fees decimal.Decimal) (decimal.Decimal, error) {
 	if fees.IsNegative() || fees.Cmp(s.Principal) >= 0 || len(s.Instalments) == 0 {
-		return decimal.Zero, &ValidationError{Problems: []Problem{{Path: "fees", Rule: "range",
-			Message: "fees must be at least zero and below the principal", MessageZH: "费用必须不小于零且小于本金"}}}
+		return decimal.Zero, feesError()
 	}
-	net := decFloat(s.Principal.Sub(fees))
 	pays := make([]float64, len(s.Instalments))
 	for k, in := range s.Instalments {
 		pays[k] = decFloat(in.Payment)
 	}
-	r := float64(s.AnnualRateBP)/120000 + 0.001
+	return irr(decFloat(s.Principal.Sub(fees)), pays, s.AnnualRateBP)
+}
+
+// irr finds the monthly internal rate of return r of net received and pays paid by Newton's
+// method from the schedule's own rate, and returns r × 12 rounded to 6 places.
+func irr(net float64, pays []float64, annualBP int64) (decimal.Decimal, error) {
+	r := float64(annualBP)/120000 + 0.001
 	for iter := 0; iter < 100; iter++ {
 		// f(r) = Σ pay_k (1+r)^−k − net; f'(r) = Σ −k pay_k (1+r)^−(k+1)
 		f, df, disc := -net, 0.0, 1.0
