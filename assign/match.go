@@ -219,9 +219,10 @@ type Candidate struct {
 }
 
 // RuleCount says how many officers fail one hard rule for a case. An officer failing
-// several rules is counted under each.
+// several rules is counted under each. In a reassignment plan, the entry counting the
+// leaving officer has no rule (0), and its "rule" is absent from the JSON.
 type RuleCount struct {
-	Rule     Rule   `json:"rule"`
+	Rule     Rule   `json:"rule,omitempty"`
 	Officers int    `json:"officers"`
 	Message  string `json:"message"` // e.g. "3 lack the equity_pledge skill"
 }

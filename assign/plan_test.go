@@ -1,6 +1,7 @@
 package assign
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -219,4 +220,21 @@ func TestReassignWithNobodyLeft(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, p.Unassigned, 1)
 	assert.Equal(t, "no eligible officer: 1 is the officer leaving (r0)", p.Unassigned[0].Reason)
+}
+
+// TestReassignPlanMarshals checks that a reassignment leaving a case without an eligible
+// officer still encodes as JSON: the entry counting the leaver has no rule.
+func TestReassignPlanMarshals(t *testing.T) {
+	officers := []Officer{
+		{ID: "O-1", Name: "Li", Branch: "B1", Regions: []string{"r1"}, Kinds: []CustomerKind{Individual},
+			Authority: amount("1000000"), SeniorityYears: 5, Capacity: 10},
+	}
+	m, err := NewMatcher(officers, DefaultRules(), Config{})
+	require.NoError(t, err)
+	plan, err := m.Reassign("O-1", []Case{{ApplicationID: "A-1", Region: "r1", Kind: Individual,
+		Amount: amount("1000"), TermMonths: 12, Product: Consumer}}, ReassignOptions{})
+	require.NoError(t, err)
+	b, err := json.Marshal(plan)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "is the officer leaving (O-1)")
 }
