@@ -14,6 +14,7 @@ type Assessor struct {
 	model   *Model
 	cfg     Config
 	reasons map[string]ReasonText
+	terms   termsCache
 }
 
 // NewAssessor returns an Assessor for the model under cfg (zero fields take their defaults).
@@ -79,7 +80,7 @@ func (a *Assessor) Assess(f Facts) (Report, error) {
 	}
 	r.Price = a.price(r.Grade, pdFloored, lgd, k, product, term)
 
-	tm := newTerms(MonthlyRate(r.Price.RateBP), term)
+	tm := *a.terms.get(r.Price.RateBP, term)
 	r.Derivation = a.limit(&f, r.Grade, tm, product, method)
 	r.Limit = r.Derivation.Limit
 	if r.Limit.IsPositive() && !r.Limit.GreaterThan(maxPrincipal) {

@@ -194,3 +194,39 @@ func TestSummaryMatchesSchedule(t *testing.T) {
 		require.Equal(t, digest(want), digest(sum))
 	}
 }
+
+// TestTermsCache checks that cached terms equal fresh ones, that the cache stays bounded and
+// that concurrent assessments share it safely (run with -race).
+func TestTermsCache(t *testing.T) {
+	var c termsCache
+	for bp := int64(0); bp < 5000; bp += 7 {
+		for _, n := range []int{1, 12, 36, 600} {
+			require.Equal(t, digest(newTerms(MonthlyRate(bp), n)), digest(*c.get(bp, n)))
+			require.Same(t, c.get(bp, n), c.get(bp, n))
+		}
+	}
+	require.LessOrEqual(t, len(c.m), maxCachedTerms)
+	a := assessor(t, "individual", Config{})
+	want, err := a.Assess(applicant(t))
+	require.NoError(t, err)
+	errs := make(chan error, 8)
+	for w := range 8 {
+		go func() {
+			f := applicant(t)
+			for k := range 50 {
+				f.Request.TermMonths = ptr(1 + (w*50+k)%120)
+				if _, err := a.Assess(f); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		require.NoError(t, <-errs)
+	}
+	again, err := a.Assess(applicant(t))
+	require.NoError(t, err)
+	require.Equal(t, digest(want), digest(again))
+}

@@ -81,6 +81,22 @@ func BenchmarkAssess(b *testing.B) {
 	}
 }
 
+// BenchmarkAssessNewTerms is BenchmarkAssess with the assessor's cache of rate terms emptied
+// before every assessment: the cost of the first assessment at a (rate, term) pair.
+func BenchmarkAssessNewTerms(b *testing.B) {
+	a := assessor(b, "individual", Config{})
+	f := applicant(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		a.terms.mu.Lock()
+		a.terms.m = nil
+		a.terms.mu.Unlock()
+		if _, err := a.Assess(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkScoreColumns1M(b *testing.B) {
 	m := benchModel(b)
 	const n = 1_000_000

@@ -84,7 +84,7 @@ func (a *Assessor) rules(f *Facts, r *Report, tm terms) []RuleHit {
 func (t terms) firstPayment(amount decimal.Decimal, method Method) decimal.Decimal {
 	switch method {
 	case EqualPrincipal:
-		return amount.DivRound(decimal.NewFromInt(int64(t.n)), 2).Add(amount.Mul(t.i)).Round(2)
+		return amount.DivRound(t.nd, 2).Add(amount.Mul(t.i)).Round(2)
 	case InterestOnly:
 		return amount.Mul(t.i).Round(2)
 	}

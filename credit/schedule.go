@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"sync"
 
 	"github.com/shopspring/decimal"
 )
@@ -62,21 +63,65 @@ func AnnuityPayment(principal, i decimal.Decimal, n int) decimal.Decimal {
 	return newTerms(i, n).annuity(principal)
 }
 
-// terms is a monthly rate i, a number of months n and the growth factor g = (1 + i)^n,
-// computed once and shared by the limit, the rules and the schedule of one assessment.
+// terms is a monthly rate i, a number of months n and the growth factor g = (1 + i)^n, with
+// g − 1 and i·g (exact products, so using them changes no result), computed once and shared
+// by the limit, the rules and the schedule of an assessment — and by every assessment at the
+// same rate and term (see termsCache).
 type terms struct {
-	i, g decimal.Decimal
-	n    int
+	i, g    decimal.Decimal
+	gm1, ig decimal.Decimal // g − 1 and i·g
+	nd      decimal.Decimal // n
+	perN    decimal.Decimal // 1/n (to ratePlaces) + i: the first payment per unit of principal
+	n       int
 }
 
-func newTerms(i decimal.Decimal, n int) terms { return terms{i: i, n: n, g: compound(i, n)} }
+func newTerms(i decimal.Decimal, n int) terms {
+	g := compound(i, n)
+	nd := decimal.NewFromInt(int64(n))
+	return terms{i: i, n: n, g: g, gm1: g.Sub(one), ig: i.Mul(g), nd: nd, perN: one.DivRound(nd, ratePlaces).Add(i)}
+}
 
 func (t terms) annuity(principal decimal.Decimal) decimal.Decimal {
 	if t.i.IsZero() {
-		return principal.DivRound(decimal.NewFromInt(int64(t.n)), ratePlaces)
+		return principal.DivRound(t.nd, ratePlaces)
 	}
 	// principal·i·g / (g − 1)
-	return principal.Mul(t.i).Mul(t.g).DivRound(t.g.Sub(one), ratePlaces)
+	return principal.Mul(t.ig).DivRound(t.gm1, ratePlaces)
+}
+
+// termsCache holds the terms of the (rate, term) pairs an Assessor has met: rates are whole
+// basis points inside a narrow band and terms are few, so a handful of entries serve every
+// assessment. It is safe for concurrent use and bounded (it starts afresh when full).
+type termsCache struct {
+	mu sync.RWMutex
+	m  map[termsKey]*terms
+}
+
+type termsKey struct {
+	bp int64
+	n  int
+}
+
+// maxCachedTerms bounds a termsCache.
+const maxCachedTerms = 4096
+
+// get returns the terms of an annual rate in basis points over n months.
+func (c *termsCache) get(bp int64, n int) *terms {
+	k := termsKey{bp, n}
+	c.mu.RLock()
+	t, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return t
+	}
+	nt := newTerms(MonthlyRate(bp), n)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedTerms {
+		c.m = make(map[termsKey]*terms)
+	}
+	c.m[k] = &nt
+	return &nt
 }
 
 // MaxPrincipal inverts a repayment method: the largest principal whose largest monthly
@@ -98,15 +143,15 @@ func (t terms) maxPrincipal(method Method, payment decimal.Decimal) decimal.Deci
 	if !payment.IsPositive() || t.n < 1 {
 		return decimal.Zero
 	}
-	i, nd := t.i, decimal.NewFromInt(int64(t.n))
+	i, nd := t.i, t.nd
 	var l decimal.Decimal
 	switch {
 	case i.IsZero() || method == 0:
 		l = payment.Mul(nd)
 	case method == EqualInstalments:
-		l = payment.Mul(t.g.Sub(one)).DivRound(i.Mul(t.g), ratePlaces)
+		l = payment.Mul(t.gm1).DivRound(t.ig, ratePlaces)
 	case method == EqualPrincipal:
-		l = payment.DivRound(one.DivRound(nd, ratePlaces).Add(i), ratePlaces)
+		l = payment.DivRound(t.perN, ratePlaces)
 	default:
 		l = payment.DivRound(i, ratePlaces)
 	}
