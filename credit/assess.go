@@ -15,6 +15,7 @@ type Assessor struct {
 	cfg     Config
 	reasons map[string]ReasonText
 	terms   termsCache
+	hints   [][][2]string // hints[i][k]: the hint texts (EN, ZH) for characteristic i in outcome k
 }
 
 // NewAssessor returns an Assessor for the model under cfg (zero fields take their defaults).
@@ -31,7 +32,26 @@ func NewAssessor(model *Model, cfg Config) (*Assessor, error) {
 	for _, r := range model.card.Reasons {
 		rs[r.Code] = r
 	}
-	return &Assessor{model: model, cfg: cfg, reasons: rs}, nil
+	a := &Assessor{model: model, cfg: cfg, reasons: rs, hints: make([][][2]string, len(model.chars))}
+	for i := range model.chars {
+		c := &model.chars[i]
+		ch := &model.card.Characteristics[i]
+		a.hints[i] = make([][2]string, len(c.points))
+		for k := range c.points {
+			if gap := c.points[c.best] - c.points[k]; gap > 0 {
+				a.hints[i][k] = hintText(ch, c.labels[k], c.labels[c.best], gap)
+			}
+		}
+	}
+	return a, nil
+}
+
+// hintText is the text of the hint to move a characteristic from one bin to another.
+func hintText(ch *Characteristic, from, to string, gain float64) [2]string {
+	return [2]string{
+		fmt.Sprintf("Moving %s from %s to %s would add up to %g points", orText(ch.LabelEN, ch.Variable), from, to, gain),
+		fmt.Sprintf("将%s从 %s 改善到 %s 最多可加 %g 分", orText(ch.LabelZH, ch.Variable), from, to, gain),
+	}
 }
 
 // Assess scores the facts and derives grade, limit, price, schedule, risk figures, reasons,
@@ -57,7 +77,9 @@ func (a *Assessor) Assess(f Facts) (Report, error) {
 	m, cfg := a.model, &a.cfg
 	r := Report{ModelID: m.card.ModelID, ModelVersion: m.card.Version, ModelSHA256: m.card.SHA256,
 		AssessedAt: cfg.Now().UTC(), Facts: f}
-	r.Points = m.Points(&f, make([]Points, 0, len(m.chars)))
+	var outcomes [32]int
+	ks := m.outcomes(&f, outcomes[:0])
+	r.Points = m.points(ks, make([]Points, 0, len(m.chars)))
 	for _, pt := range r.Points {
 		r.Score += pt.Points
 	}
@@ -96,7 +118,7 @@ func (a *Assessor) Assess(f Facts) (Report, error) {
 
 	r.RuleHits = a.rules(&f, &r, tm)
 	r.Decision = a.decide(&r)
-	r.Reasons, r.Hint = a.explain(r.Points)
+	r.Reasons, r.Hint = a.explain(r.Points, ks)
 	return r, nil
 }
 
@@ -220,13 +242,14 @@ func (a *Assessor) decide(r *Report) Decision {
 }
 
 // explain returns the top reasons by points below each characteristic's maximum (ties in
-// card order) and the hint for the largest gap.
-func (a *Assessor) explain(points []Points) ([]Reason, Hint) {
+// card order) and the hint for the largest gap. ks are the outcomes the points came from.
+func (a *Assessor) explain(points []Points, ks []int) ([]Reason, Hint) {
 	type gap struct {
 		i   int
 		gap float64
 	}
-	var gaps []gap
+	var stack [32]gap
+	gaps := stack[:0]
 	for i, p := range points {
 		if g := p.MaxPoints - p.Points; g > 0 {
 			gaps = append(gaps, gap{i, g})
@@ -257,12 +280,8 @@ func (a *Assessor) explain(points []Points) ([]Reason, Hint) {
 	g := gaps[0]
 	c := &a.model.chars[g.i]
 	ch := &a.model.card.Characteristics[g.i]
-	target := c.labels[c.best]
-	return reasons, Hint{Variable: ch.Variable, Target: target, Gain: g.gap,
-		EN: fmt.Sprintf("Moving %s from %s to %s would add up to %g points", orText(ch.LabelEN, ch.Variable),
-			points[g.i].Bin, target, g.gap),
-		ZH: fmt.Sprintf("将%s从 %s 改善到 %s 最多可加 %g 分", orText(ch.LabelZH, ch.Variable),
-			points[g.i].Bin, target, g.gap)}
+	text := a.hints[g.i][ks[g.i]]
+	return reasons, Hint{Variable: ch.Variable, Target: c.labels[c.best], Gain: g.gap, EN: text[0], ZH: text[1]}
 }
 
 func orText(s, def string) string {

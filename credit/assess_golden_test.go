@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -229,4 +230,36 @@ func TestTermsCache(t *testing.T) {
 	again, err := a.Assess(applicant(t))
 	require.NoError(t, err)
 	require.Equal(t, digest(want), digest(again))
+}
+
+// refValidateBureau is validateBureau as first written (every path built up front).
+func refValidateBureau(p *problems, prefix string, b *Bureau) {
+	intRange(p, prefix+"history_months", b.HistoryMonths, 0, 1200)
+	intRange(p, prefix+"open_accounts", b.OpenAccounts, 0, 10000)
+	intRange(p, prefix+"delinquencies_24m", b.Delinquencies24m, 0, 24)
+	intRange(p, prefix+"worst_dpd_24m", b.WorstDPD24m, 0, 10000)
+	money(p, prefix+"amount_overdue", b.AmountOverdue)
+	intRange(p, prefix+"defaults_or_write_offs", b.DefaultsOrWriteOffs, 0, 10000)
+	intRange(p, prefix+"late_fees", b.LateFees, 0, 10000)
+	ratioField(p, prefix+"utilisation", b.Utilisation, true)
+	intRange(p, prefix+"hard_inquiries_6m", b.HardInquiries6m, 0, 10000)
+}
+
+func TestValidateBureauMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 1))
+	ints := []*int{nil, ptr(-1), ptr(0), ptr(24), ptr(25), ptr(1200), ptr(1201), ptr(10000), ptr(10001)}
+	flts := []*float64{nil, ptr(-0.1), ptr(0.0), ptr(2.0), ptr(math.NaN()), ptr(math.Inf(-1))}
+	mons := []*decimal.Decimal{nil, ptr(decimal.Zero), ptr(dec("-0.01")), ptr(dec("5"))}
+	pick := func() *int { return ints[rng.IntN(len(ints))] }
+	for range 5000 {
+		b := Bureau{HistoryMonths: pick(), OpenAccounts: pick(), Delinquencies24m: pick(), WorstDPD24m: pick(),
+			AmountOverdue: mons[rng.IntN(len(mons))], DefaultsOrWriteOffs: pick(), LateFees: pick(),
+			Utilisation: flts[rng.IntN(len(flts))], HardInquiries6m: pick()}
+		for _, prefix := range []string{"bureau.", "enterprise.bureau."} {
+			var got, want problems
+			validateBureau(&got, prefix, &b)
+			refValidateBureau(&want, prefix, &b)
+			require.Equal(t, want.list, got.list)
+		}
+	}
 }

@@ -207,9 +207,22 @@ func (m *Model) Points(f *Facts, dst []Points) []Points {
 	if f == nil {
 		f = &Facts{}
 	}
+	var outcomes [32]int
+	return m.points(m.outcomes(f, outcomes[:0]), dst)
+}
+
+// outcomes appends the outcome of every characteristic, in card order, to dst.
+func (m *Model) outcomes(f *Facts, dst []int) []int {
 	for i := range m.chars {
+		dst = append(dst, m.chars[i].outcome(f))
+	}
+	return dst
+}
+
+// points appends the Points of the outcomes ks to dst.
+func (m *Model) points(ks []int, dst []Points) []Points {
+	for i, k := range ks {
 		c := &m.chars[i]
-		k := c.outcome(f)
 		dst = append(dst, Points{
 			Variable:   m.card.Characteristics[i].Variable,
 			Bin:        c.labels[k],

@@ -75,17 +75,39 @@ func (f *Facts) Validate() error {
 	return p.err()
 }
 
+// validateBureau checks a credit report; paths are built only for the problems found.
 func validateBureau(p *problems, prefix string, b *Bureau) {
-	intRange(p, prefix+"history_months", b.HistoryMonths, 0, 1200)
-	intRange(p, prefix+"open_accounts", b.OpenAccounts, 0, 10000)
-	intRange(p, prefix+"delinquencies_24m", b.Delinquencies24m, 0, 24)
-	intRange(p, prefix+"worst_dpd_24m", b.WorstDPD24m, 0, 10000)
-	money(p, prefix+"amount_overdue", b.AmountOverdue)
-	intRange(p, prefix+"defaults_or_write_offs", b.DefaultsOrWriteOffs, 0, 10000)
-	intRange(p, prefix+"late_fees", b.LateFees, 0, 10000)
-	ratioField(p, prefix+"utilisation", b.Utilisation, true)
-	intRange(p, prefix+"hard_inquiries_6m", b.HardInquiries6m, 0, 10000)
+	path := func(name string) string { return prefix + name }
+	if badInt(b.HistoryMonths, 0, 1200) {
+		intRange(p, path("history_months"), b.HistoryMonths, 0, 1200)
+	}
+	if badInt(b.OpenAccounts, 0, 10000) {
+		intRange(p, path("open_accounts"), b.OpenAccounts, 0, 10000)
+	}
+	if badInt(b.Delinquencies24m, 0, 24) {
+		intRange(p, path("delinquencies_24m"), b.Delinquencies24m, 0, 24)
+	}
+	if badInt(b.WorstDPD24m, 0, 10000) {
+		intRange(p, path("worst_dpd_24m"), b.WorstDPD24m, 0, 10000)
+	}
+	if b.AmountOverdue != nil && b.AmountOverdue.IsNegative() {
+		money(p, path("amount_overdue"), b.AmountOverdue)
+	}
+	if badInt(b.DefaultsOrWriteOffs, 0, 10000) {
+		intRange(p, path("defaults_or_write_offs"), b.DefaultsOrWriteOffs, 0, 10000)
+	}
+	if badInt(b.LateFees, 0, 10000) {
+		intRange(p, path("late_fees"), b.LateFees, 0, 10000)
+	}
+	if x := b.Utilisation; x != nil && (!finite(*x) || *x < 0) {
+		ratioField(p, path("utilisation"), b.Utilisation, true)
+	}
+	if badInt(b.HardInquiries6m, 0, 10000) {
+		intRange(p, path("hard_inquiries_6m"), b.HardInquiries6m, 0, 10000)
+	}
 }
+
+func badInt(x *int, lo, hi int) bool { return x != nil && (*x < lo || *x > hi) }
 
 func money(p *problems, path string, d *decimal.Decimal) {
 	if d != nil && d.IsNegative() {
