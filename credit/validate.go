@@ -68,6 +68,8 @@ func (f *Facts) Validate() error {
 	r := &f.Request
 	if r.Amount != nil && !r.Amount.IsPositive() {
 		p.add("request.amount", "positive", "must be above zero", "必须大于零")
+	} else if r.Amount != nil && r.Amount.GreaterThan(maxFactAmount) {
+		p.add("request.amount", "max", "must be at most %s", "不能超过 %s", maxFactAmount.String())
 	}
 	intRange(&p, "request.term_months", r.TermMonths, 1, 600)
 	enumField(&p, "request.product", productNames, r.Product)
@@ -90,7 +92,7 @@ func validateBureau(p *problems, prefix string, b *Bureau) {
 	if badInt(b.WorstDPD24m, 0, 10000) {
 		intRange(p, path("worst_dpd_24m"), b.WorstDPD24m, 0, 10000)
 	}
-	if b.AmountOverdue != nil && b.AmountOverdue.IsNegative() {
+	if b.AmountOverdue != nil && (b.AmountOverdue.IsNegative() || b.AmountOverdue.GreaterThan(maxFactAmount)) {
 		money(p, path("amount_overdue"), b.AmountOverdue)
 	}
 	if badInt(b.DefaultsOrWriteOffs, 0, 10000) {
@@ -109,9 +111,18 @@ func validateBureau(p *problems, prefix string, b *Bureau) {
 
 func badInt(x *int, lo, hi int) bool { return x != nil && (*x < lo || *x > hi) }
 
+// maxFactAmount bounds every amount of Facts (10¹⁵, a thousand trillion): far above any
+// real figure, and low enough that no arithmetic on it grows without bound — an amount such
+// as 1e999999 would otherwise make an assessment take seconds.
+var maxFactAmount = decimal.New(1, 15)
+
 func money(p *problems, path string, d *decimal.Decimal) {
-	if d != nil && d.IsNegative() {
+	switch {
+	case d == nil:
+	case d.IsNegative():
 		p.add(path, "non_negative", "must not be negative", "不能为负数")
+	case d.GreaterThan(maxFactAmount):
+		p.add(path, "max", "must be at most %s", "不能超过 %s", maxFactAmount.String())
 	}
 }
 
