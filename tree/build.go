@@ -293,13 +293,28 @@ func Build(rows []Row) (*Tree, error) {
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
+	// Names repeat (people share names; groups are numbered), and so do their keys: a memo
+	// of the keys computed so far makes a repeated name cost one map lookup and share its
+	// key's bytes. It holds at most maxKeyMemo names, so unique names cost little more.
+	memo := make(map[string]string)
 	for i := range t.nodes {
-		t.nodes[i].parent = parent[i]
-		t.nodes[i].key = t.searchKey(t.nodes[i].name)
+		nd := &t.nodes[i]
+		nd.parent = parent[i]
+		key, ok := memo[nd.name]
+		if !ok {
+			key = t.searchKey(nd.name)
+			if len(memo) < maxKeyMemo {
+				memo[nd.name] = key
+			}
+		}
+		nd.key = key
 	}
 	t.nextID = maxID + 1
 	return t, nil
 }
+
+// maxKeyMemo bounds the memo of search keys Build keeps while it runs.
+const maxKeyMemo = 1 << 16
 
 // Rows returns every node as a Row, parents before children (pre-order, siblings by ID), so
 // Build(t.Rows()) rebuilds the same tree.

@@ -25,11 +25,18 @@ func toCents(field string, d decimal.Decimal) (int64, error) {
 	var c int64
 	switch exp := d.Exponent(); {
 	case exp >= -2 && exp <= 0:
-		co := d.Coefficient()
-		if !co.IsInt64() {
-			return 0, &AmountError{Field: field, Amount: d, Err: ErrOverflow}
+		// Up to 17 digits the coefficient is an int64 (NumDigits may be one short just below a
+		// power of ten, so 17 means below 10^18) and reading it does not allocate; longer
+		// coefficients take the copying path.
+		if d.NumDigits() <= 17 {
+			c = d.CoefficientInt64()
+		} else {
+			co := d.Coefficient()
+			if !co.IsInt64() {
+				return 0, &AmountError{Field: field, Amount: d, Err: ErrOverflow}
+			}
+			c = co.Int64()
 		}
-		c = co.Int64()
 		switch exp {
 		case 0:
 			if c > maxAmountCents/100 {
