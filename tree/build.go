@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"github.com/shopspring/decimal"
 )
@@ -101,6 +102,7 @@ func Build(rows []Row) (*Tree, error) {
 	t := newTree(n)
 	var ps problems
 	t.nodes = t.nodes[:n]
+	t.totals = make([]atomic.Pointer[decimalTotal], n)
 	parent := make([]int32, n) // slot of the parent; -1 root or unresolved
 	roots := 0
 	var maxID ID

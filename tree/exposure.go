@@ -6,18 +6,17 @@ import (
 
 // Exposure returns the total exposure of the subtree under id (for a customer, its own
 // exposure), in O(1). It fails with ErrNotFound.
+//
+// The decimal of a total is kept until the total changes, so reading an unchanged total
+// allocates nothing; the value returned is immutable like every decimal.
 func (t *Tree) Exposure(id ID) (decimal.Decimal, error) {
 	t.mu.RLock()
+	defer t.mu.RUnlock()
 	s, ok := t.byID.get(id)
-	var c int64
-	if ok {
-		c = t.nodes[s].total
-	}
-	t.mu.RUnlock()
 	if !ok {
 		return decimal.Decimal{}, &NotFoundError{ID: id}
 	}
-	return fromCents(c), nil
+	return t.totalOf(s), nil
 }
 
 // SetExposure sets a customer's exposure (outstanding plus approved-but-undrawn) and rolls the

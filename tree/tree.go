@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/shopspring/decimal"
 	"golang.org/x/text/collate"
@@ -73,6 +74,34 @@ type Tree struct {
 	pinyin    map[rune][2]string // per-tree cache: rune → full spelling, initial
 	scratch   []byte             // reused by searchKey under the write lock
 	collators sync.Pool          // *collate.Collator; a Collator is not safe for concurrent use
+	// totals[s] is node s's subtree total as a decimal, made by the first reader after the
+	// total changed (readers store it atomically under the read lock; writers never touch
+	// it but to grow or clear the slice), so reading an unchanged total allocates nothing.
+	totals []atomic.Pointer[decimalTotal]
+}
+
+// decimalTotal is a total in hundredths and the same amount as a decimal.
+type decimalTotal struct {
+	cents int64
+	dec   decimal.Decimal
+}
+
+// zeroCents is the decimal of 0.00, shared: decimals are immutable.
+var zeroCents = fromCents(0)
+
+// totalOf returns the subtree total of slot s as a decimal. The caller holds a lock.
+func (t *Tree) totalOf(s int32) decimal.Decimal {
+	c := t.nodes[s].total
+	if c == 0 {
+		return zeroCents
+	}
+	p := &t.totals[s]
+	if d := p.Load(); d != nil && d.cents == c {
+		return d.dec
+	}
+	d := &decimalTotal{cents: c, dec: fromCents(c)}
+	p.Store(d)
+	return d.dec
 }
 
 // Node is a copy of one node as it was when read.
@@ -135,7 +164,13 @@ func (t *Tree) view(s int32) Node {
 	v := Node{
 		ID: n.id, Kind: n.kind, Name: n.name, Customer: n.customer,
 		Depth: int(n.depth), Size: int(n.size), Children: len(n.children),
-		Exposure: fromCents(n.own), Total: fromCents(n.total),
+		Exposure: zeroCents, Total: t.totalOf(s),
+	}
+	switch {
+	case n.own == n.total: // a customer: its subtree is itself
+		v.Exposure = v.Total
+	case n.own != 0:
+		v.Exposure = fromCents(n.own)
 	}
 	if n.parent >= 0 {
 		v.Parent = t.nodes[n.parent].id
@@ -357,6 +392,7 @@ func (t *Tree) alloc() int32 {
 		return s
 	}
 	t.nodes = append(t.nodes, node{})
+	t.totals = append(t.totals, atomic.Pointer[decimalTotal]{})
 	return int32(len(t.nodes) - 1)
 }
 
@@ -534,6 +570,7 @@ func (t *Tree) Remove(id ID, cascade bool) error {
 			gone = append(gone, cn.customer)
 		}
 		*cn = node{}
+		t.totals[c].Store(nil)
 		t.free = append(t.free, c)
 	}
 	t.dropLinks(gone)

@@ -587,6 +587,10 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 			assert.NoError(t, err)
 			_, err = tr.Children(1)
 			assert.NoError(t, err)
+			_, err = tr.Exposure(5) // the moving group, its customer's total changing
+			assert.NoError(t, err)
+			_, err = tr.Get(6)
+			assert.NoError(t, err)
 		}
 	}()
 	go func() {
@@ -628,4 +632,50 @@ func TestZeroTreeIsEmpty(t *testing.T) {
 	assert.Empty(t, sets)
 	_, err = tr.MarshalJSON()
 	assert.NoError(t, err)
+}
+
+// TestExposureFollowsEveryChange reads totals (which keeps their decimals) between changes of
+// every kind, and checks each read against the sum of the customers below.
+func TestExposureFollowsEveryChange(t *testing.T) {
+	tr := smallBank()
+	check := func() {
+		t.Helper()
+		require.NoError(t, tree.CheckInvariants(tr))
+		for _, r := range tr.Rows() {
+			want := decimal.Zero
+			for _, c := range tr.Rows() {
+				if ok, err := tr.IsAncestor(r.ID, c.ID); err == nil && ok && c.Kind == tree.KindCustomer {
+					want = want.Add(c.Exposure)
+				}
+			}
+			got, err := tr.Exposure(r.ID)
+			require.NoError(t, err)
+			require.True(t, want.Equal(got), "node %d: %s, want %s", r.ID, got, want)
+			n, err := tr.Get(r.ID)
+			require.NoError(t, err)
+			require.True(t, want.Equal(n.Total), "node %d: Get total %s, want %s", r.ID, n.Total, want)
+			if r.Kind == tree.KindCustomer {
+				require.True(t, n.Exposure.Equal(n.Total))
+			} else {
+				require.True(t, n.Exposure.IsZero())
+			}
+		}
+	}
+	check()
+	require.NoError(t, tr.SetExposure("C001", money("123.45")))
+	check()
+	require.NoError(t, tr.SetExposure("C001", money("300000"))) // back to a value read before
+	check()
+	require.NoError(t, tr.Move(5, 3))
+	check()
+	id, err := tr.Add(tree.Row{Parent: 4, Kind: tree.KindCustomer, Name: "新客户", Customer: "C009", Exposure: money("7.01")})
+	require.NoError(t, err)
+	check()
+	require.NoError(t, tr.Remove(id, false))
+	check()
+	require.NoError(t, tr.Remove(4, true))
+	check()
+	_, err = tr.Add(tree.Row{Parent: 2, Kind: tree.KindCustomer, Name: "再来", Customer: "C010", Exposure: money("1")}) // reuses a slot
+	require.NoError(t, err)
+	check()
 }
