@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -262,4 +263,44 @@ func TestValidateBureauMatchesReference(t *testing.T) {
 			require.Equal(t, want.list, got.list)
 		}
 	}
+}
+
+// refDecFloat is decFloat as first written.
+func refDecFloat(d decimal.Decimal) float64 {
+	if d.NumDigits() <= 15 {
+		c, e := float64(d.CoefficientInt64()), int(d.Exponent())
+		if e >= 0 {
+			return c * math.Pow10(e)
+		}
+		return c / math.Pow10(-e)
+	}
+	return d.InexactFloat64()
+}
+
+// TestDecFloatMatchesReference draws coefficients of every length (weighted near 10^15, where
+// NumDigits's logarithm rounds, and near 2^53 and 2^64) at exponents inside and outside the
+// table of bounds.
+func TestDecFloatMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 7))
+	pow := func(k int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(k)), nil) }
+	for range 300000 {
+		var co *big.Int
+		switch rng.IntN(4) {
+		case 0:
+			co = new(big.Int).Add(pow(15), big.NewInt(rng.Int64N(4_000_000)-2_000_000))
+		case 1:
+			co = new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), uint(53+11*rng.IntN(2))), big.NewInt(rng.Int64N(2001)-1000))
+		case 2:
+			co = new(big.Int).Add(pow(rng.IntN(20)), big.NewInt(rng.Int64N(5)-2))
+		default:
+			co = big.NewInt(rng.Int64N(1 << 62))
+			co.Rsh(co, uint(rng.IntN(62)))
+		}
+		if rng.IntN(2) == 0 {
+			co.Neg(co)
+		}
+		d := decimal.NewFromBigInt(co, int32(rng.IntN(40)-20))
+		require.Equal(t, math.Float64bits(refDecFloat(d)), math.Float64bits(decFloat(d)), "%s", d)
+	}
+	require.Equal(t, refDecFloat(decimal.Decimal{}), decFloat(decimal.Decimal{}))
 }

@@ -69,6 +69,18 @@ func enumVar[E ~uint8](name string, names []string, get func(*Facts) *E) variabl
 // decFloat converts a decimal to float64 without allocating for ordinary amounts (at most 15
 // significant digits); longer values take decimal's exact, allocating path.
 func decFloat(d decimal.Decimal) float64 {
+	// NumDigits costs a logarithm; most amounts are settled by comparing the coefficient
+	// with ±(10^15 − 10^6) at the amount's own exponent (no rescaling, no allocation), and
+	// NumDigits decides only the rest, exactly as before.
+	if e := int(d.Exponent()) - minDecFloatExp; e >= 0 && e < len(decFloatBounds) {
+		if b := &decFloatBounds[e]; d.Cmp(b[0]) > 0 && d.Cmp(b[1]) < 0 {
+			c := float64(d.CoefficientInt64())
+			if e := int(d.Exponent()); e < 0 {
+				return c / math.Pow10(-e)
+			}
+			return c * math.Pow10(int(d.Exponent()))
+		}
+	}
 	if d.NumDigits() <= 15 {
 		c, e := float64(d.CoefficientInt64()), int(d.Exponent())
 		if e >= 0 {
@@ -78,6 +90,20 @@ func decFloat(d decimal.Decimal) float64 {
 	}
 	return d.InexactFloat64()
 }
+
+// minDecFloatExp is the smallest exponent decFloatBounds covers.
+const minDecFloatExp = -12
+
+// decFloatBounds[e−minDecFloatExp] holds −(10^15 − 10^6) and 10^15 − 10^6 at exponent e: a
+// coefficient strictly between them has at most 15 digits however NumDigits's logarithm
+// rounds.
+var decFloatBounds = func() (b [25][2]decimal.Decimal) {
+	const bound = 1e15 - 1e6
+	for i := range b {
+		b[i] = [2]decimal.Decimal{decimal.New(-bound, int32(i+minDecFloatExp)), decimal.New(bound, int32(i+minDecFloatExp))}
+	}
+	return b
+}()
 
 // ratio returns a/b as float64 when both are present and b > 0.
 func ratio(a, b *decimal.Decimal) (float64, bool) {
