@@ -109,6 +109,38 @@ func BenchmarkExposure(b *testing.B) {
 	}
 }
 
+// updateTick counts BenchmarkExposureAfterUpdate's updates over all its runs.
+var updateTick int
+
+// BenchmarkExposureAfterUpdate reads a group's total right after one of its customers changed,
+// so every read converts a new total (the first read after a change allocates its decimal;
+// BenchmarkExposure reads unchanged totals). The op is the update plus the read.
+func BenchmarkExposureAfterUpdate(b *testing.B) {
+	fx := fixture(b)
+	amounts := make([]decimal.Decimal, 4096)
+	for i := range amounts {
+		amounts[i] = decimal.New(int64(i+1), 0)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		// A new amount on every visit, across runs too: updateTick never repeats a pair.
+		updateTick++
+		c := fx.customers[i%len(fx.customers)]
+		if err := fx.tree.SetExposure(c, amounts[updateTick%len(amounts)]); err != nil {
+			b.Fatal(err)
+		}
+		n, err := fx.tree.Customer(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := fx.tree.Exposure(n.Parent); err != nil {
+			b.Fatal(err)
+		}
+		i += 7919
+	}
+}
+
 // BenchmarkSetExposure updates customers' exposure and rolls it up. Target: ≤ 1 µs/op.
 func BenchmarkSetExposure(b *testing.B) {
 	fx := fixture(b)
