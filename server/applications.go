@@ -24,9 +24,13 @@ type applicationState struct {
 // initApplications prepares the loan workflow; New calls it once. The workflow's
 // group-limit gate is the customer tree (limitBreaches).
 func (s *Server) initApplications(ctx context.Context) error {
-	m, err := loan.ParseMatrix([]byte(defaultApprovalMatrix))
+	src := s.cfg.ApprovalMatrix
+	if src == nil {
+		src = []byte(defaultApprovalMatrix)
+	}
+	m, err := loan.ParseMatrix(src)
 	if err != nil {
-		return fmt.Errorf("server: approval matrix: %w", err)
+		return fmt.Errorf("%w: approval matrix: %w", ErrConfig, err)
 	}
 	w, err := loan.New(loan.Config{Matrix: m}, loan.HeadroomFunc(s.limitBreaches))
 	if err != nil {

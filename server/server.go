@@ -64,6 +64,10 @@ type Config struct {
 	// NewRequestID makes request IDs for requests that bring no usable X-Request-ID; nil
 	// means 16 random bytes in hex.
 	NewRequestID func() string
+	// ApprovalMatrix is the loan approval matrix as JSON (see loan.ParseMatrix); nil means
+	// the server's default matrix (see defaultApprovalMatrix in applications_matrix.go).
+	// New fails with ErrConfig when it does not parse or validate.
+	ApprovalMatrix []byte
 	// Now measures latency; nil means time.Now.
 	Now func() time.Time
 }

@@ -33,6 +33,7 @@ type serveOptions struct {
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
 	demo            bool
+	approvalMatrix  string
 }
 
 func newServeCommand(getenv func(string) string) *cobra.Command {
@@ -74,6 +75,7 @@ to a trusted interface only.`,
 	f.DurationVar(&o.idleTimeout, "idle-timeout", server.DefaultIdleTimeout, "time to keep an idle connection (env "+envName("idle-timeout")+")")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests in flight get to finish at shutdown (env "+envName("shutdown-timeout")+")")
 	f.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error (env "+envName("log-level")+")")
+	f.StringVar(&o.approvalMatrix, "approval-matrix", "", "JSON file of the loan approval matrix (amount bands, grades, stages, roles, authority); empty for the built-in one (env "+envName("approval-matrix")+")")
 	f.BoolVar(&o.demo, "demo", false, "load the demo bank (branches, customer groups, 1,000 customers, officers, applications in every state) at start: once, and only into an empty database (env "+envName("demo")+")")
 	return cmd
 }
@@ -83,6 +85,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 		return usageError{errors.New("body limit and timeouts must be positive")}
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
+	var matrix []byte
+	if o.approvalMatrix != "" {
+		b, err := os.ReadFile(o.approvalMatrix)
+		if err != nil {
+			return fmt.Errorf("approval matrix: %w", err)
+		}
+		matrix = b
+	}
 
 	dsn, where := o.db, ""
 	if dsn == "" {
@@ -111,12 +121,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 	}
 
 	srv, err := server.New(server.Config{
-		Store:        st,
-		Logger:       log,
-		BodyLimit:    o.bodyLimit,
-		ReadTimeout:  o.readTimeout,
-		WriteTimeout: o.writeTimeout,
-		IdleTimeout:  o.idleTimeout,
+		Store:          st,
+		Logger:         log,
+		BodyLimit:      o.bodyLimit,
+		ReadTimeout:    o.readTimeout,
+		WriteTimeout:   o.writeTimeout,
+		IdleTimeout:    o.idleTimeout,
+		ApprovalMatrix: matrix,
 	})
 	if err != nil {
 		return err
