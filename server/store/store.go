@@ -26,9 +26,9 @@ type Config struct {
 	// BusyTimeout is how long an SQLite connection waits for the write lock before it fails
 	// with SQLITE_BUSY; zero means 5 s. Ignored for PostgreSQL.
 	BusyTimeout time.Duration
-	// MaxConns caps the open connections to PostgreSQL, and the SQLite read connections
-	// (SQLite always has exactly one write connection); zero means max(4, GOMAXPROCS) for
-	// SQLite and 16 for PostgreSQL.
+	// MaxConns caps the open connections of each pool: the PostgreSQL write and read pools
+	// each, and the SQLite read pool (SQLite always has exactly one write connection); zero
+	// means max(4, GOMAXPROCS) for SQLite and 16 for PostgreSQL.
 	MaxConns int
 
 	migrations fs.FS // nil means the embedded migrations; tests set their own
@@ -40,7 +40,7 @@ type Config struct {
 // time, and queueing in Go is fairer than spinning on SQLITE_BUSY) and every write
 // transaction takes the write lock at BEGIN, so a transaction never fails half-way on a
 // lock upgrade; the reader pool is read-only and runs in parallel thanks to WAL. On
-// PostgreSQL both are the same pool.
+// PostgreSQL both are ordinary pools of MaxConns connections.
 type Store struct {
 	dialect Dialect
 	writer  *sql.DB
@@ -98,15 +98,22 @@ func openPostgres(dsn string, cfg Config) (*Store, error) {
 		// pgx's message may quote the password; say only that it is malformed.
 		return nil, fmt.Errorf("%w: malformed PostgreSQL URL", ErrBadDSN)
 	}
-	db := stdlib.OpenDB(*cc)
 	n := cfg.MaxConns
 	if n <= 0 {
 		n = 16
 	}
-	db.SetMaxOpenConns(n)
-	db.SetMaxIdleConns(n)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	return &Store{dialect: Postgres, writer: db, reader: db}, nil
+	// Two pools, as on SQLite: a write transaction that reads through Query (a customer
+	// look-up, the tree's version check) then never waits for a connection that other
+	// open write transactions hold, which with one shared pool could starve every writer
+	// until its deadline.
+	pool := func() *sql.DB {
+		db := stdlib.OpenDB(*cc)
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(n)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return db
+	}
+	return &Store{dialect: Postgres, writer: pool(), reader: pool()}, nil
 }
 
 func openSQLite(path string, cfg Config) (*Store, error) {

@@ -357,3 +357,22 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		assert.Equal(t, 1, count)
 	})
 }
+
+// TestReadInsideAWriteTransaction checks that every open write transaction can still read
+// through Query: with one connection per pool, a read inside Tx must not wait for the
+// connection the transaction itself holds.
+func TestReadInsideAWriteTransaction(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		s := open(t, Config{MaxConns: 1}, dsn)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := s.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := s.NextInSequence(ctx, tx, "reads"); err != nil {
+				return err
+			}
+			var n int
+			return s.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
+		})
+		require.NoError(t, err)
+	})
+}
