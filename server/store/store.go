@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,7 +47,14 @@ type Store struct {
 	dialect Dialect
 	writer  *sql.DB
 	reader  *sql.DB
+
+	stmts  sync.Map     // query text → *sql.Stmt prepared on the reader pool
+	nstmts atomic.Int64 // entries in stmts
 }
+
+// maxCachedStatements bounds the prepared read statements a Store keeps; queries beyond
+// it (only a program building unbounded query texts gets there) run unprepared.
+const maxCachedStatements = 512
 
 // Open connects to dsn and applies the embedded migrations with the zero Config.
 // See Config.Open.
@@ -173,7 +182,13 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the connection pools, waiting for queries in flight. It is safe to call
 // more than once.
 func (s *Store) Close() error {
-	err := s.writer.Close()
+	var err error
+	s.stmts.Range(func(k, v any) bool {
+		err = errors.Join(err, v.(*sql.Stmt).Close())
+		s.stmts.Delete(k)
+		return true
+	})
+	err = errors.Join(err, s.writer.Close())
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
 	}
@@ -198,15 +213,44 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// Query runs a read-only query with '?' placeholders on the reader pool.
+// Query runs a read-only query with '?' placeholders on the reader pool. The query is
+// prepared once per connection and kept, so a repeated query is not parsed again.
 func (s *Store) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := s.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return s.reader.QueryContext(ctx, s.dialect.Rebind(query), args...)
 }
 
 // QueryRow runs a read-only query with '?' placeholders that returns at most one row on
-// the reader pool.
+// the reader pool, prepared as Query's are.
 func (s *Store) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := s.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return s.reader.QueryRowContext(ctx, s.dialect.Rebind(query), args...)
+}
+
+// prepared returns the cached statement of query, preparing it on first use; nil when it
+// cannot be prepared (the caller then runs it unprepared and gets the error itself) or
+// the cache is full.
+func (s *Store) prepared(ctx context.Context, query string) *sql.Stmt {
+	if v, ok := s.stmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	if s.nstmts.Load() >= maxCachedStatements {
+		return nil
+	}
+	st, err := s.reader.PrepareContext(ctx, s.dialect.Rebind(query))
+	if err != nil {
+		return nil
+	}
+	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt)
+	}
+	s.nstmts.Add(1)
+	return st
 }
 
 // Rebind rewrites the '?' placeholders of query for the store's dialect; see

@@ -376,3 +376,30 @@ func TestReadInsideAWriteTransaction(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// TestPreparedReadsStayCorrect checks the statement cache: repeated reads see new data, a
+// bad query still reports its error, and Close closes the cached statements.
+func TestPreparedReadsStayCorrect(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s, err := Open(ctx, dsn)
+		require.NoError(t, err)
+		const q = `SELECT value FROM sequences WHERE name = ?`
+		for want := int64(1); want <= 3; want++ {
+			require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := s.NextInSequence(ctx, tx, "prepared")
+				return err
+			}))
+			var got int64
+			require.NoError(t, s.QueryRow(ctx, q, "prepared").Scan(&got))
+			assert.Equal(t, want, got)
+		}
+		assert.Equal(t, int64(1), s.nstmts.Load())
+		require.Error(t, s.QueryRow(ctx, `SELECT nope FROM nowhere WHERE x = ?`, 1).Scan(new(int)))
+		_, err = s.Query(ctx, `SELECT nope FROM nowhere`)
+		require.Error(t, err)
+		assert.Equal(t, int64(1), s.nstmts.Load(), "a query that does not prepare is not cached")
+		require.NoError(t, s.Close())
+		require.Error(t, s.QueryRow(ctx, q, "prepared").Scan(new(int64)), "closed")
+	})
+}
