@@ -11,7 +11,8 @@ import (
 
 // TestRun checks the walk-through's exact output against testdata/output.golden, which was
 // reviewed by hand: numbers with valid check digits, every validation problem in both
-// languages, the duplicate named by number, pinyin order and the stale update refused.
+// languages, the duplicate named by number, pinyin order, the stale update refused, the
+// assessment, the officer chosen, each loan transition and the maker's approval refused.
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(&out))
