@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	mrand "math/rand"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -303,4 +304,43 @@ func TestDecFloatMatchesReference(t *testing.T) {
 		require.Equal(t, math.Float64bits(refDecFloat(d)), math.Float64bits(decFloat(d)), "%s", d)
 	}
 	require.Equal(t, refDecFloat(decimal.Decimal{}), decFloat(decimal.Decimal{}))
+}
+
+// TestExceedsFactMaxMatchesGreaterThan compares the rescaling-free bound check with
+// GreaterThan on amounts around 10^15 at every exponent from -40 to 40, and on amounts with
+// exponents in the millions (where GreaterThan is slow but still answers).
+func TestExceedsFactMaxMatchesGreaterThan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	ten := func(k int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(k)), nil) }
+	for range 100000 {
+		e := rng.IntN(81) - 40
+		var co *big.Int
+		if k := 15 - e; k >= 0 && rng.IntN(2) == 0 {
+			co = new(big.Int).Add(ten(k), big.NewInt(int64(rng.IntN(5)-2))) // around 10^15
+		} else {
+			co = new(big.Int).Rand(mrand.New(mrand.NewSource(rng.Int64())), ten(rng.IntN(45)))
+		}
+		if rng.IntN(8) == 0 {
+			co.Neg(co)
+		}
+		d := decimal.NewFromBigInt(co, int32(e))
+		require.Equal(t, d.GreaterThan(maxFactAmount), exceedsFactMax(d), "%s", d)
+	}
+	for _, tc := range []struct {
+		co   *big.Int
+		exp  int32
+		want bool
+	}{
+		{big.NewInt(1), 999999, true},
+		{big.NewInt(1), -999999, false},
+		{big.NewInt(-1), 999999, false},
+		{ten(1000015), -1000000, false}, // exactly 10^15
+		{new(big.Int).Add(ten(1000015), big.NewInt(1)), -1000000, true},
+		{new(big.Int).Sub(ten(1000015), big.NewInt(1)), -1000000, false},
+		{ten(1000016), -1000000, true},
+		{big.NewInt(0), 999999, false},
+	} {
+		d := decimal.NewFromBigInt(tc.co, tc.exp)
+		require.Equal(t, tc.want, exceedsFactMax(d), "%s·10^%d", tc.co.String()[:1], tc.exp)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 
 	"github.com/shopspring/decimal"
 )
@@ -68,7 +69,7 @@ func (f *Facts) Validate() error {
 	r := &f.Request
 	if r.Amount != nil && !r.Amount.IsPositive() {
 		p.add("request.amount", "positive", "must be above zero", "必须大于零")
-	} else if r.Amount != nil && r.Amount.GreaterThan(maxFactAmount) {
+	} else if r.Amount != nil && exceedsFactMax(*r.Amount) {
 		p.add("request.amount", "max", "must be at most %s", "不能超过 %s", maxFactAmount.String())
 	}
 	intRange(&p, "request.term_months", r.TermMonths, 1, 600)
@@ -92,7 +93,7 @@ func validateBureau(p *problems, prefix string, b *Bureau) {
 	if badInt(b.WorstDPD24m, 0, 10000) {
 		intRange(p, path("worst_dpd_24m"), b.WorstDPD24m, 0, 10000)
 	}
-	if b.AmountOverdue != nil && (b.AmountOverdue.IsNegative() || b.AmountOverdue.GreaterThan(maxFactAmount)) {
+	if b.AmountOverdue != nil && (b.AmountOverdue.IsNegative() || exceedsFactMax(*b.AmountOverdue)) {
 		money(p, path("amount_overdue"), b.AmountOverdue)
 	}
 	if badInt(b.DefaultsOrWriteOffs, 0, 10000) {
@@ -116,12 +117,50 @@ func badInt(x *int, lo, hi int) bool { return x != nil && (*x < lo || *x > hi) }
 // as 1e999999 would otherwise make an assessment take seconds.
 var maxFactAmount = decimal.New(1, 15)
 
+// factMaxAt[e−minFactExp] is maxFactAmount written with exponent e, for the exponents amounts
+// usually have: comparing at equal exponents needs no rescaling.
+var factMaxAt = func() (b [16 - minFactExp]decimal.Decimal) {
+	for i := range b {
+		e := i + minFactExp
+		b[i] = decimal.NewFromBigInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(15-e)), nil), int32(e))
+	}
+	return b
+}()
+
+const minFactExp = -12
+
+// exceedsFactMax reports d > maxFactAmount as d.GreaterThan(maxFactAmount) does, without
+// rescaling either number to the other's exponent: that costs a big-number power of ten,
+// tens of milliseconds for a hostile exponent such as 1e999999 and a sizable part of
+// Validate for ordinary amounts.
+func exceedsFactMax(d decimal.Decimal) bool {
+	if d.Sign() <= 0 {
+		return false
+	}
+	e := int(d.Exponent())
+	switch {
+	case e > 15: // a coefficient of at least 1 times 10^16 or more
+		return true
+	case e >= minFactExp:
+		return d.Cmp(factMaxAt[e-minFactExp]) > 0
+	}
+	// d = c·10^e exceeds 10^15 when c > 10^(15−e), that is when c has more than 16−e digits
+	// (at least 29 here, where NumDigits counts exactly), and not when it has fewer.
+	switch digits := d.NumDigits(); {
+	case digits < 16-e:
+		return false
+	case digits > 16-e:
+		return true
+	}
+	return d.GreaterThan(maxFactAmount) // 16−e digits: as long as the input itself
+}
+
 func money(p *problems, path string, d *decimal.Decimal) {
 	switch {
 	case d == nil:
 	case d.IsNegative():
 		p.add(path, "non_negative", "must not be negative", "不能为负数")
-	case d.GreaterThan(maxFactAmount):
+	case exceedsFactMax(*d):
 		p.add(path, "max", "must be at most %s", "不能超过 %s", maxFactAmount.String())
 	}
 }
