@@ -105,7 +105,7 @@ func (a *Assessor) Assess(f Facts) (Report, error) {
 	tm := *a.terms.get(r.Price.RateBP, term)
 	r.Derivation = a.limit(&f, r.Grade, tm, product, method)
 	r.Limit = r.Derivation.Limit
-	if r.Limit.IsPositive() && !r.Limit.GreaterThan(maxPrincipal) {
+	if r.Limit.IsPositive() && withinMaxPrincipal(r.Limit) {
 		sum, apr, err := tm.summary(r.Limit, r.Price.RateBP, method, r.Limit.Mul(cfg.UpfrontFeeRate).Round(2))
 		if err != nil {
 			return Report{}, err
@@ -202,11 +202,43 @@ func (a *Assessor) limit(f *Facts, g Grade, tm terms, product Product, method Me
 	if f.Request.Amount != nil {
 		d.Requested = *f.Request.Amount
 	}
-	d.Limit = d.BeforeRounding.Div(d.Step).Floor().Mul(d.Step)
+	d.Limit = roundDownToStep(d.BeforeRounding, d.Step)
 	if d.Limit.IsNegative() {
 		d.Limit = zero
 	}
 	return d
+}
+
+// roundDownToStep is x.Div(step).Floor().Mul(step), the limit rounded down to the step. For
+// the usual case — x from 0 up to 10^15 in whole units, tenths or cents, and a whole step of
+// at most 10^12 — it works in int64: then x/step is a multiple of 1/(step·100), never within
+// the 10^-16 that Div rounds to of the next integer, so the floor is the same.
+func roundDownToStep(x, step decimal.Decimal) decimal.Decimal {
+	ex := x.Exponent()
+	if ex >= -2 && ex <= 0 && step.Exponent() == 0 && x.Sign() >= 0 && x.Cmp(factMaxAt[ex-minFactExp]) < 0 &&
+		step.Sign() > 0 && step.Cmp(maxWholeStep) <= 0 {
+		c, s := x.CoefficientInt64(), step.CoefficientInt64()
+		scale := int64(1)
+		for range -ex {
+			scale *= 10
+		}
+		return decimal.New(c/(s*scale)*s, 0)
+	}
+	return x.Div(step).Floor().Mul(step)
+}
+
+// maxWholeStep bounds the steps roundDownToStep takes in int64.
+var maxWholeStep = decimal.New(1_000_000_000_000, 0)
+
+// maxPrincipalUnits is maxPrincipal written with exponent 0, as limits usually are.
+var maxPrincipalUnits = decimal.New(10_000_000_000_000, 0)
+
+// withinMaxPrincipal is !d.GreaterThan(maxPrincipal), without rescaling for whole amounts.
+func withinMaxPrincipal(d decimal.Decimal) bool {
+	if d.Exponent() == 0 {
+		return d.Cmp(maxPrincipalUnits) <= 0
+	}
+	return !d.GreaterThan(maxPrincipal)
 }
 
 // monthlyIncome is the applicant's monthly income, or for an enterprise without one its

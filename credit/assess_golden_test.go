@@ -344,3 +344,30 @@ func TestExceedsFactMaxMatchesGreaterThan(t *testing.T) {
 		require.Equal(t, tc.want, exceedsFactMax(d), "%s·10^%d", tc.co.String()[:1], tc.exp)
 	}
 }
+
+// TestRoundDownToStepMatchesDecimal compares the int64 path of roundDownToStep (and
+// withinMaxPrincipal) with the decimal expressions they replace, representation included.
+func TestRoundDownToStepMatchesDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	steps := []decimal.Decimal{dec("100"), dec("1"), dec("3"), dec("7"), dec("0.01"), dec("0.03"), decimal.New(1, 2),
+		dec("1000000000000"), dec("1000000000001"), dec("999999999999"), dec("100.0")}
+	for range 200000 {
+		var x decimal.Decimal
+		switch rng.IntN(4) {
+		case 0:
+			x = decimal.New(rng.Int64N(1e17), int32(-rng.IntN(3)))
+		case 1:
+			x = decimal.New(rng.Int64N(1e18), int32(rng.IntN(7)-4))
+		case 2:
+			x = decimal.New(int64(rng.IntN(2e6))-1e6, int32(-rng.IntN(3)))
+		default:
+			x = decimal.New(1e15, int32(-rng.IntN(3))).Add(decimal.New(int64(rng.IntN(5)-2), -2))
+		}
+		step := steps[rng.IntN(len(steps))]
+		want := x.Div(step).Floor().Mul(step)
+		got := roundDownToStep(x, step)
+		require.Equal(t, want.String(), got.String(), "%s / %s", x, step)
+		require.Equal(t, want.Exponent(), got.Exponent(), "%s / %s", x, step)
+		require.Equal(t, !x.GreaterThan(maxPrincipal), withinMaxPrincipal(x), "%s", x)
+	}
+}
