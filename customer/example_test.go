@@ -149,3 +149,18 @@ func ExampleParseFilters() {
 	// individual 18 <nil>
 	// customer: invalid query: filters.colour: unknown filter
 }
+
+func ExampleDiff() {
+	old := customer.Customer{Kind: customer.KindIndividual, Version: 1, Individual: &customer.Individual{
+		Name: "张三", DocNumber: "11010519491231002X", Mobile: "13800000001"}}
+	cur := old
+	ind := *old.Individual
+	ind.Mobile, ind.DocNumber = "13911112222", "110105194912310021"
+	cur.Individual, cur.Version = &ind, 2
+	for _, ch := range customer.Diff(old, cur) {
+		fmt.Println(ch.Path, ch.Old, "->", ch.New)
+	}
+	// Output:
+	// individual.doc_number 110105********002X -> 110105********0021
+	// individual.mobile 13800000001 -> 13911112222
+}

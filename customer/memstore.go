@@ -416,7 +416,7 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 	}
 	r.cur, r.keys = c, keys
 	s.addIndexes(r)
-	r.history = append(r.history, Revision{Version: c.Version, At: now, By: by, Action: "update", Changes: diff(old, c)})
+	r.history = append(r.history, Revision{Version: c.Version, At: now, By: by, Action: "update", Changes: Diff(old, c)})
 	return c.Clone(), nil
 }
 
@@ -750,9 +750,11 @@ func (m matcher) match(r *record, via string, f Filter) bool {
 	return true
 }
 
-// diff lists the JSON paths whose values differ between two versions of a customer, with
-// identity numbers masked. Store-managed fields are left out.
-func diff(old, cur Customer) []Change {
+// Diff lists the JSON paths whose values differ between two versions of a customer, in
+// path order, with identity numbers masked; the fields a Store manages (number, status,
+// version, created and updated times) are left out. It is the Changes of the Revision an
+// update records, so every Store implementation keeps the same history.
+func Diff(old, cur Customer) []Change {
 	a, b := flatten(old), flatten(cur)
 	var out []Change
 	for _, k := range sortedKeys(a, b) {

@@ -411,7 +411,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 			return Record{}, customer.Customer{}, err
 		}
 	}
-	rev := customer.Revision{Version: c.Version, At: now, By: by, Action: "update", Changes: diff(old, c)}
+	rev := customer.Revision{Version: c.Version, At: now, By: by, Action: "update", Changes: customer.Diff(old, c)}
 	if err := r.insertRevision(ctx, tx, c.Number, rev); err != nil {
 		return Record{}, customer.Customer{}, err
 	}

@@ -1,8 +1,6 @@
 package customerdb
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -75,71 +73,6 @@ func normalize(c customer.Customer) customer.Customer {
 		c.Individual.DocNumber = strings.ToUpper(c.Individual.DocNumber)
 	}
 	return c
-}
-
-// diff lists the JSON paths whose values differ between two versions of a customer, with
-// identity numbers masked; store-managed fields are left out. It gives what
-// customer.MemStore records, so both stores keep the same history.
-func diff(old, cur customer.Customer) []customer.Change {
-	a, b := flatten(old), flatten(cur)
-	keys := make([]string, 0, len(a)+len(b))
-	for k := range a {
-		keys = append(keys, k)
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	var out []customer.Change
-	for _, k := range keys {
-		switch k {
-		case "version", "updated_at", "created_at", "status", "number":
-			continue
-		}
-		if a[k] != b[k] {
-			ov, nv := a[k], b[k]
-			if strings.HasSuffix(k, "doc_number") {
-				ov, nv = customer.MaskID(ov), customer.MaskID(nv)
-			}
-			out = append(out, customer.Change{Path: k, Old: ov, New: nv})
-		}
-	}
-	return out
-}
-
-func flatten(c customer.Customer) map[string]string {
-	out := map[string]string{}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return out
-	}
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return out
-	}
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				p := k
-				if prefix != "" {
-					p = prefix + "." + k
-				}
-				walk(p, e)
-			}
-		case []any:
-			for i, e := range x {
-				walk(fmt.Sprintf("%s[%d]", prefix, i), e)
-			}
-		default:
-			out[prefix] = fmt.Sprint(x)
-		}
-	}
-	walk("", v)
-	return out
 }
 
 // prefixEnd returns the least byte string greater than every string with prefix p, or nil
