@@ -24,7 +24,7 @@ func benchServer(b *testing.B) *Server {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	srv, err := New(Config{Store: st, Authenticator: headerAuth{}, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	srv, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Authenticator: headerAuth{}, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

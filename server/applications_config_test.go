@@ -27,7 +27,7 @@ func TestConfigApprovalMatrix(t *testing.T) {
 		"override": {"role": "approver", "authority": "100000000"}}`)
 	want, err := loan.ParseMatrix(custom)
 	require.NoError(t, err)
-	srv, err := New(Config{Store: st, Logger: quiet, ApprovalMatrix: custom})
+	srv, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Logger: quiet, ApprovalMatrix: custom})
 	require.NoError(t, err)
 	assert.Equal(t, want, srv.applications.matrix)
 
@@ -37,7 +37,7 @@ func TestConfigApprovalMatrix(t *testing.T) {
 		"no bands":      `{"bands": []}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := New(Config{Store: st, Logger: quiet, ApprovalMatrix: []byte(bad)})
+			_, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Logger: quiet, ApprovalMatrix: []byte(bad)})
 			require.ErrorIs(t, err, ErrConfig)
 			assert.Contains(t, err.Error(), "approval matrix")
 		})

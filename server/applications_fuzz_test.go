@@ -103,7 +103,7 @@ func fuzzHarness(f *testing.F) *harness {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close() })
-	srv, err := New(Config{Store: st, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	srv, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
 		f.Fatal(err)
 	}

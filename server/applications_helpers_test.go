@@ -58,6 +58,12 @@ func harnesses(t *testing.T, cfg Config) map[string]*harness {
 		logs := &syncBuffer{}
 		c := cfg
 		c.Store = st
+		if c.Keyring == nil {
+			c.Keyring = testRing
+		}
+		if c.RateLimit.Rate == 0 {
+			c.RateLimit = unlimited
+		}
 		c.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		srv, err := New(c)
 		require.NoError(t, err)

@@ -24,7 +24,7 @@ func replicas(t *testing.T, dsn string) (*harness, *harness) {
 		require.NoError(t, err)
 		t.Cleanup(func() { st.Close() })
 		logs := &syncBuffer{}
-		srv, err := New(Config{Store: st, Authenticator: headerAuth{},
+		srv, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Authenticator: headerAuth{},
 			Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 		require.NoError(t, err)
 		return &harness{srv: srv, store: st, logs: logs}

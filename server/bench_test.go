@@ -20,7 +20,7 @@ func BenchmarkRequestPipeline(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	srv, err := New(Config{Store: st, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

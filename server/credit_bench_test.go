@@ -28,7 +28,7 @@ func benchHarness(b *testing.B) *harness {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	srv, err := New(Config{Store: st, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -149,7 +149,7 @@ func TestBuiltinScorecardsAreActive(t *testing.T) {
 	assert.Equal(t, sc.SHA256, card.SHA256)
 
 	// A second server on the same database installs nothing more.
-	_, err = New(Config{Store: h.store, Logger: h.srv.log})
+	_, err = New(Config{Store: h.store, Keyring: testRing, Logger: h.srv.log})
 	require.NoError(t, err)
 	assert.Equal(t, 2, rowCount(t, h.store, "scorecards"))
 	assert.Equal(t, 2, rowCount(t, h.store, "scorecard_activations"))
@@ -557,7 +557,7 @@ func twoServers(t *testing.T, dsn string) (*harness, *harness) {
 		require.NoError(t, err)
 		t.Cleanup(func() { st.Close() })
 		logs := &syncBuffer{}
-		srv, err := New(Config{Store: st, Now: creditClock, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		srv, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Now: creditClock, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 		require.NoError(t, err)
 		hs[i] = &harness{srv: srv, store: st, logs: logs}
 	}

@@ -31,7 +31,7 @@ func custBenchServer(b *testing.B) (*Server, int64) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	srv, err := New(Config{Store: st, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

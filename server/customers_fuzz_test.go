@@ -46,7 +46,7 @@ func (f *custFuzzServer) setup(t *testing.T) *Server {
 			f.setupErr = err
 			return
 		}
-		f.srv, f.setupErr = New(Config{Store: st, Logger: slog.New(slog.DiscardHandler)})
+		f.srv, f.setupErr = New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Logger: slog.New(slog.DiscardHandler)})
 		if f.setupErr != nil {
 			return
 		}

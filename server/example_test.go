@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/creditkit/creditkit/server"
+	"github.com/creditkit/creditkit/server/pii"
 	"github.com/creditkit/creditkit/server/store"
 )
 
@@ -27,8 +28,14 @@ func ExampleNew() {
 	}
 	defer st.Close()
 
+	ring, _, err := pii.Load(pii.LoadConfig{Dir: dir, Generate: true}) // the key file in the data directory
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	srv, err := server.New(server.Config{
 		Store:        st,
+		Keyring:      ring,
 		Logger:       slog.New(slog.DiscardHandler),
 		NewRequestID: func() string { return "req-1" },
 	})

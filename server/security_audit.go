@@ -19,7 +19,7 @@ import (
 //
 //	s.handle(fiber.MethodGet, "/v1/audit", perm.AuditRead, AuditListHandler(trail))
 //
-// (its OpenAPI part is server/audit/openapi.json). It answers {"items": [...],
+// (its OpenAPI part is server/openapi/audit.json). It answers {"items": [...],
 // "next_cursor": "..."} with the records, newest first, that match the query parameters
 // actor, entity_type, entity_id (needs entity_type), action, from and to (RFC 3339; from
 // inclusive, to exclusive), order (newest, the default, or oldest), cursor and limit (1 to

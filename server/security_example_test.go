@@ -16,6 +16,7 @@ import (
 	"github.com/creditkit/creditkit/server"
 	"github.com/creditkit/creditkit/server/auth"
 	"github.com/creditkit/creditkit/server/perm"
+	"github.com/creditkit/creditkit/server/pii"
 	"github.com/creditkit/creditkit/server/store"
 )
 
@@ -38,7 +39,8 @@ func ExampleAPIAuthenticator() {
 	keys := auth.NewKeyStore(st, auth.KeyStoreConfig{})
 	_, key, _ := keys.Create(ctx, perm.Admin("root", ""), auth.NewKey{Role: "auditor"})
 	a, _ := auth.New(auth.Config{Keys: keys, Roles: auth.NewRoleStore(st, auth.KeyStoreConfig{})})
-	srv, _ := server.New(server.Config{Store: st, Authenticator: server.APIAuthenticator(a), Logger: slog.New(slog.DiscardHandler)})
+	ring, _ := pii.NewKeyring(pii.GenerateKey())
+	srv, _ := server.New(server.Config{Store: st, Keyring: ring, Authenticator: server.APIAuthenticator(a), Logger: slog.New(slog.DiscardHandler)})
 
 	for _, h := range []string{"", "Bearer " + key} {
 		req := httptest.NewRequest("GET", "/openapi.json", nil)

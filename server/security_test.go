@@ -415,7 +415,7 @@ func TestAPIAuthenticatorOnTheServer(t *testing.T) {
 	keys := auth.NewKeyStore(st, auth.KeyStoreConfig{})
 	a, err := auth.New(auth.Config{Keys: keys, Roles: auth.NewRoleStore(st, auth.KeyStoreConfig{})})
 	require.NoError(t, err)
-	srv, err := New(Config{Store: st, Authenticator: APIAuthenticator(a), Logger: slog.New(slog.DiscardHandler)})
+	srv, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Authenticator: APIAuthenticator(a), Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	root := perm.Admin("root", "")
 	_, adminKey, err := keys.Create(ctx, root, auth.NewKey{Role: perm.RoleAdmin})

@@ -15,7 +15,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/creditkit/creditkit/server/audit"
 	"github.com/creditkit/creditkit/server/perm"
+	"github.com/creditkit/creditkit/server/pii"
 	"github.com/creditkit/creditkit/server/store"
 )
 
@@ -68,9 +70,27 @@ type Config struct {
 	// the server's default matrix (see defaultApprovalMatrix in applications_matrix.go).
 	// New fails with ErrConfig when it does not parse or validate.
 	ApprovalMatrix []byte
+	// Keyring seals personal data at rest (identity numbers, credit codes, mobiles,
+	// e-mails, street addresses) and keys their blind indexes; required. Load it with
+	// pii.Load. New fails with pii.ErrMissingKey when the database holds data sealed with
+	// a key the keyring lacks.
+	Keyring *pii.Keyring
+	// RateLimit limits the requests of each caller (per actor, after authentication);
+	// a zero Rate means DefaultRateLimit requests per second with a burst of twice that,
+	// a negative Rate turns the limit off.
+	RateLimit RateLimitConfig
+	// CORS answers cross-origin requests from the origins it lists; the zero value (the
+	// default) turns CORS off.
+	CORS CORSConfig
+	// Idempotency configures the Idempotency-Key handling of POST requests (always on).
+	Idempotency IdempotencyConfig
 	// Now measures latency; nil means time.Now.
 	Now func() time.Time
 }
+
+// DefaultRateLimit is the sustained requests per second per caller when
+// Config.RateLimit.Rate is 0.
+const DefaultRateLimit = 200
 
 // Route is one registered route and the permission it needs (0 for the public probes).
 type Route struct {
@@ -89,6 +109,10 @@ type Server struct {
 	metrics *metrics
 	openAPI []byte // the merged OpenAPI document
 
+	trail   *audit.Log   // every write appends to it in its own transaction (security.go)
+	limiter *RateLimiter // nil when the rate limit is off
+	idem    *Idempotency // Idempotency-Key handling of POST requests
+
 	// One state per domain, each owned by its own file: customers.go (archive and tree),
 	// credit.go (scorecards and assessments), officers.go (officers and assignments),
 	// applications.go (the loan workflow and analytics).
@@ -104,6 +128,8 @@ func New(cfg Config) (*Server, error) {
 	switch {
 	case cfg.Store == nil:
 		return nil, fmt.Errorf("%w: Store is required", ErrConfig)
+	case cfg.Keyring == nil:
+		return nil, fmt.Errorf("%w: Keyring is required: personal data is sealed with it (see pii.Load)", ErrConfig)
 	case cfg.BodyLimit < 0 || cfg.ReadTimeout < 0 || cfg.WriteTimeout < 0 || cfg.IdleTimeout < 0:
 		return nil, fmt.Errorf("%w: limits and timeouts must not be negative", ErrConfig)
 	}
@@ -135,7 +161,24 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(), openAPI: doc}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(), openAPI: doc,
+		trail: audit.New(cfg.Store, audit.Config{Now: cfg.Now})}
+	if s.idem, err = NewIdempotency(cfg.Store, withLogger(cfg.Idempotency, cfg.Logger)); err != nil {
+		return nil, err
+	}
+	switch rl := cfg.RateLimit; {
+	case rl.Rate == 0:
+		rl.Rate, rl.Burst = DefaultRateLimit, 2*DefaultRateLimit
+		fallthrough
+	case rl.Rate > 0:
+		if s.limiter, err = NewRateLimiter(rl); err != nil {
+			return nil, err
+		}
+	}
+	cors, err := CORS(cfg.CORS)
+	if err != nil {
+		return nil, err
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "creditkit",
 		BodyLimit:             cfg.BodyLimit,
@@ -148,9 +191,12 @@ func New(cfg Config) (*Server, error) {
 		StrictRouting:         true,
 		ReadBufferSize:        8192,
 	})
-	s.app.Use(s.requestID, s.observe)
+	s.app.Use(s.requestID, s.observe, SecurityHeaders(HeadersConfig{}), cors)
 	ctx, cancel := context.WithTimeout(context.Background(), initTimeout)
 	defer cancel()
+	if err := pii.CheckKeys(ctx, cfg.Store, cfg.Keyring, cfg.Now()); err != nil {
+		return nil, err
+	}
 	for _, init := range []func(context.Context) error{s.initCustomers, s.initCredit, s.initOfficers, s.initApplications} {
 		if err := init(ctx); err != nil {
 			return nil, err
@@ -175,6 +221,7 @@ func (s *Server) registerRoutes() {
 	s.creditRoutes()
 	s.officerRoutes()
 	s.applicationRoutes()
+	s.handle(fiber.MethodGet, "/v1/audit", perm.AuditRead, AuditListHandler(s.trail))
 }
 
 // App returns the Fiber app, for app.Test in tests or mounting.
@@ -197,8 +244,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // handle registers a route that needs permission p: the caller is authenticated, checked
 // for p and stored in the request context (read it with actorOf) before h runs. It is the
 // only way routes other than the public probes are registered.
+//
+// After authentication each caller's requests pass its rate limit (429 with Retry-After),
+// and a POST with an Idempotency-Key runs at most once per caller and key.
 func (s *Server) handle(method, path string, p perm.Permission, h fiber.Handler) {
 	s.routes = append(s.routes, Route{Method: method, Path: path, Permission: p})
+	if method == fiber.MethodPost {
+		h = s.idem.Wrap(h)
+	}
+	if s.limiter != nil {
+		h = s.limiter.Wrap(h)
+	}
 	s.app.Add(method, path, func(c *fiber.Ctx) error {
 		c.Locals(routeKey{}, path)
 		a, err := s.authenticate(c)
@@ -211,6 +267,7 @@ func (s *Server) handle(method, path string, p perm.Permission, h fiber.Handler)
 		}
 		ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.WriteTimeout)
 		defer cancel()
+		ctx = context.WithValue(ctx, requestIDKey{}, s.ensureRequestID(c))
 		c.SetUserContext(perm.WithActor(ctx, a))
 		return h(c)
 	})
@@ -253,6 +310,14 @@ type (
 	actorKey     struct{}
 	requestIDKey struct{}
 )
+
+// withLogger returns cfg with Logger set to log when it has none.
+func withLogger(cfg IdempotencyConfig, log *slog.Logger) IdempotencyConfig {
+	if cfg.Logger == nil {
+		cfg.Logger = log
+	}
+	return cfg
+}
 
 func randomID() string {
 	var b [16]byte

@@ -56,6 +56,12 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	t.Cleanup(func() { st.Close() })
 	logs := &syncBuffer{}
 	cfg.Store = st
+	if cfg.Keyring == nil {
+		cfg.Keyring = testRing
+	}
+	if cfg.RateLimit.Rate == 0 {
+		cfg.RateLimit = unlimited
+	}
 	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := New(cfg)
 	require.NoError(t, err)

@@ -29,7 +29,7 @@ func custHarness(t *testing.T, dsn string) *harness {
 	st, err := store.Open(context.Background(), dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	srv, err := New(Config{Store: st, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := New(Config{Store: st, Keyring: testRing, RateLimit: unlimited, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	return &harness{srv: srv, store: st, logs: &syncBuffer{}}
 }

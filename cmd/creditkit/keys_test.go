@@ -182,7 +182,7 @@ func TestKeysOnPostgres(t *testing.T) {
 func TestKeysWhileTheServerRuns(t *testing.T) {
 	dir := t.TempDir()
 	a, st := authenticatorOn(t, filepath.Join(dir, "creditkit.db"))
-	srv, err := server.New(server.Config{Store: st, Authenticator: server.APIAuthenticator(a), Logger: slog.New(slog.DiscardHandler)})
+	srv, err := server.New(server.Config{Store: st, Keyring: testRing(t, dir), Authenticator: server.APIAuthenticator(a), Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -343,4 +343,12 @@ func TestCLIActor(t *testing.T) {
 	a := cliActor(envOf(map[string]string{"USER": "ops"}))
 	assert.True(t, strings.HasPrefix(a.ID, "cli:"))
 	assert.Equal(t, perm.RoleAdmin, a.Role)
+}
+
+// testRing loads (generating it the first time) the data key file of dir.
+func testRing(t *testing.T, dir string) *pii.Keyring {
+	t.Helper()
+	ring, _, err := pii.Load(pii.LoadConfig{Getenv: func(string) string { return "" }, Dir: dir, Generate: true})
+	require.NoError(t, err)
+	return ring
 }

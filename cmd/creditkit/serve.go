@@ -17,7 +17,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/creditkit/creditkit/server"
+	"github.com/creditkit/creditkit/server/audit"
+	"github.com/creditkit/creditkit/server/auth"
 	"github.com/creditkit/creditkit/server/demo"
+	"github.com/creditkit/creditkit/server/perm"
+	"github.com/creditkit/creditkit/server/pii"
 	"github.com/creditkit/creditkit/server/store"
 )
 
@@ -34,10 +38,12 @@ type serveOptions struct {
 	logLevel        slog.Level
 	demo            bool
 	approvalMatrix  string
+	rateLimit       float64
+	getenv          func(string) string
 }
 
 func newServeCommand(getenv func(string) string) *cobra.Command {
-	o := serveOptions{}
+	o := serveOptions{getenv: getenv}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server",
@@ -55,8 +61,14 @@ code the API writes with, once (a later start with --demo does nothing), and onl
 empty database.
 
 Every flag can also be set by the environment variable shown with it; the command line wins.
-Authentication is not built yet: every request acts as a local anonymous admin, so bind
-to a trusted interface only.`,
+
+Security. Every request but /healthz and /readyz needs an API key (creditkit keys create) or
+a JWT bearer token (CREDITKIT_JWT_ISSUER, CREDITKIT_JWT_AUDIENCE and CREDITKIT_JWT_SECRET or
+CREDITKIT_JWT_ED25519_PUBLIC_KEY). When the database has never had an API key and no JWT
+is configured, serve creates one admin key and prints it once on standard output. Personal
+data is sealed with the data key from CREDITKIT_DATA_KEY or, without it, from the key file
+in the data directory, which serve generates (mode 0600) the first time and warns: back it
+up, since data sealed with it cannot be read without it.`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			return applyEnv(cmd.Flags(), getenv)
@@ -76,6 +88,7 @@ to a trusted interface only.`,
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests in flight get to finish at shutdown (env "+envName("shutdown-timeout")+")")
 	f.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error (env "+envName("log-level")+")")
 	f.StringVar(&o.approvalMatrix, "approval-matrix", "", "JSON file of the loan approval matrix (amount bands, grades, stages, roles, authority); empty for the built-in one (env "+envName("approval-matrix")+")")
+	f.Float64Var(&o.rateLimit, "rate-limit", server.DefaultRateLimit, "sustained requests per second per caller, with a burst of twice that; 0 turns the limit off (env "+envName("rate-limit")+")")
 	f.BoolVar(&o.demo, "demo", false, "load the demo bank (branches, customer groups, 1,000 customers, officers, applications in every state) at start: once, and only into an empty database (env "+envName("demo")+")")
 	return cmd
 }
@@ -83,6 +96,12 @@ to a trusted interface only.`,
 func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write([]byte) (int, error) }) error {
 	if o.bodyLimit <= 0 || o.readTimeout <= 0 || o.writeTimeout <= 0 || o.idleTimeout <= 0 || o.shutdownTimeout <= 0 {
 		return usageError{errors.New("body limit and timeouts must be positive")}
+	}
+	if o.rateLimit < 0 {
+		return usageError{errors.New("rate limit must not be negative")}
+	}
+	if o.getenv == nil {
+		o.getenv = os.Getenv
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
 	var matrix []byte
@@ -120,8 +139,19 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 		return err
 	}
 
+	sec, err := serveSecurity(ctx, st, o, log)
+	if err != nil {
+		return err
+	}
+	rate := server.RateLimitConfig{Rate: o.rateLimit, Burst: int(2 * o.rateLimit)}
+	if o.rateLimit == 0 {
+		rate.Rate = -1
+	}
 	srv, err := server.New(server.Config{
 		Store:          st,
+		Keyring:        sec.ring,
+		Authenticator:  sec.auth,
+		RateLimit:      rate,
 		Logger:         log,
 		BodyLimit:      o.bodyLimit,
 		ReadTimeout:    o.readTimeout,
@@ -149,13 +179,18 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 	}
 	base := baseURL(ln.Addr())
 	log.Info("listening", "url", base, "database", where, "schema_version", v)
-	fmt.Fprintf(stdout, "creditkit serving %s on %s — try: curl -s %s/readyz (API description: %s/openapi.json)\n", where, base, base, base)
+	fmt.Fprintf(stdout, "creditkit serving %s on %s — try: curl -s %s/readyz\n", where, base, base)
+	if sec.bootstrapKey != "" {
+		fmt.Fprintf(stdout, "created the first API key (role admin), shown only this once; more with: creditkit keys create --role R\n"+
+			"  export CREDITKIT_KEY=%s\n", sec.bootstrapKey)
+	}
+	fmt.Fprintf(stdout, "every other route needs a key: curl -s -H \"Authorization: Bearer $CREDITKIT_KEY\" %s/openapi.json\n", base)
 	if o.demo {
 		fmt.Fprintf(stdout, "the demo bank: applications awaiting a decision, the portfolio, customers and the tree:\n"+
-			"  curl -s '%[1]s/v1/applications?status=under_review&limit=3'\n"+
-			"  curl -s %[1]s/v1/analytics/portfolio\n"+
-			"  curl -s '%[1]s/v1/customers?limit=5'\n"+
-			"  curl -s %[1]s/v1/tree/nodes/1/children\n", base)
+			"  curl -s -H \"Authorization: Bearer $CREDITKIT_KEY\" '%[1]s/v1/applications?status=under_review&limit=3'\n"+
+			"  curl -s -H \"Authorization: Bearer $CREDITKIT_KEY\" %[1]s/v1/analytics/portfolio\n"+
+			"  curl -s -H \"Authorization: Bearer $CREDITKIT_KEY\" '%[1]s/v1/customers?limit=5'\n"+
+			"  curl -s -H \"Authorization: Bearer $CREDITKIT_KEY\" %[1]s/v1/tree/nodes/1/children\n", base)
 	}
 
 	served := make(chan error, 1)
@@ -176,6 +211,54 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveSecurityParts are what serve needs from the security layer: the data keyring, the
+// authenticator of API keys and JWTs, and the first admin key when it created one.
+type serveSecurityParts struct {
+	ring         *pii.Keyring
+	auth         server.Authenticator
+	bootstrapKey string // "" unless serve created the database's first key
+}
+
+// serveSecurity loads (or, on a single server's first start, generates) the data key,
+// builds the authenticator and, when the database has no API key and no JWT is
+// configured, creates an admin key so the first user can get in. A database whose keys
+// were all revoked gets no new one: create it with creditkit keys create.
+func serveSecurity(ctx context.Context, st *store.Store, o serveOptions, log *slog.Logger) (serveSecurityParts, error) {
+	ring, src, err := pii.Load(pii.LoadConfig{Getenv: o.getenv, Dir: o.data, Generate: true})
+	if err != nil {
+		return serveSecurityParts{}, fmt.Errorf("data key: %w", err)
+	}
+	if src == pii.Generated {
+		log.Warn("generated a new data key for personal data; back it up, since data sealed with it cannot be read without it, and give replicas the same key through "+pii.EnvDataKey,
+			"file", filepath.Join(o.data, pii.KeyFileName), "key_id", ring.ActiveID())
+	}
+	jwtCfg, err := auth.JWTConfigFromEnv(o.getenv)
+	if err != nil {
+		return serveSecurityParts{}, usageError{err}
+	}
+	trail := audit.New(st, audit.Config{})
+	keys := auth.NewKeyStore(st, auth.KeyStoreConfig{Audit: trail})
+	a, err := auth.New(auth.Config{Keys: keys, Roles: auth.NewRoleStore(st, auth.KeyStoreConfig{Audit: trail}), JWT: jwtCfg})
+	if err != nil {
+		return serveSecurityParts{}, err
+	}
+	parts := serveSecurityParts{ring: ring, auth: server.APIAuthenticator(a)}
+	if jwtCfg != nil {
+		return parts, nil
+	}
+	existing, err := keys.List(ctx, auth.ListOptions{Revoked: true}) // never again once revoked
+	if err != nil || len(existing) > 0 {
+		return parts, err
+	}
+	_, text, err := keys.Create(ctx, perm.Admin("creditkit-serve", "creditkit serve"),
+		auth.NewKey{Role: perm.RoleAdmin, Subject: "admin", Name: "first admin key, created by serve"})
+	if err != nil {
+		return serveSecurityParts{}, err
+	}
+	parts.bootstrapKey = text
+	return parts, nil
 }
 
 // baseURL is the URL a local client reaches addr at: an unspecified host becomes the

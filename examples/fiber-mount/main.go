@@ -24,6 +24,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/creditkit/creditkit/server"
+	"github.com/creditkit/creditkit/server/pii"
 	"github.com/creditkit/creditkit/server/store"
 )
 
@@ -57,7 +58,13 @@ func newApp(dbPath string, newRequestID func() string) (app *fiber.App, closeApp
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := server.New(server.Config{Store: st, Logger: slog.New(slog.DiscardHandler), NewRequestID: newRequestID})
+	// Personal data is sealed with a key kept beside the database (or in CREDITKIT_DATA_KEY).
+	ring, _, err := pii.Load(pii.LoadConfig{Dir: filepath.Dir(dbPath), Generate: true})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	srv, err := server.New(server.Config{Store: st, Keyring: ring, Logger: slog.New(slog.DiscardHandler), NewRequestID: newRequestID})
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -1,0 +1,124 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+
+	"github.com/creditkit/creditkit/server/audit"
+	"github.com/creditkit/creditkit/server/perm"
+	"github.com/creditkit/creditkit/tree"
+)
+
+// This file joins the security layer to the domains: the audit record every write
+// appends in its own transaction, and the data scope every read of a customer, an
+// application or analytics is filtered by.
+
+// audit appends e to the audit trail inside tx — the write's own transaction, so the
+// record commits or rolls back with the write — stamping it with the request's ID, and
+// marks the request's Idempotency-Key committed. Every write path calls it once per
+// entity it writes, as its last statement (Append holds the chain's lock until tx ends).
+// e.Actor is the actor the write path acts for; Before and After are the entity as it
+// was and is (personal data is masked by the trail).
+func (s *Server) audit(ctx context.Context, tx *sql.Tx, e audit.Entry) error {
+	if e.RequestID == "" {
+		e.RequestID, _ = ctx.Value(requestIDKey{}).(string)
+	}
+	if _, err := s.trail.Append(ctx, tx, e); err != nil {
+		return fmt.Errorf("server: audit %s: %w", e.Action, err)
+	}
+	return IdempotencyCommitted(ctx, s.cfg.Store, tx)
+}
+
+// scope is the data scope of one request's actor over one snapshot of the tree: the
+// customers (and their applications and assessments) the actor may see. Outside it a row
+// does not exist for the actor: reads answer 404, lists and analytics leave it out.
+type scope struct {
+	actor perm.Actor
+	t     *tree.Tree // nil when the actor sees the whole tree
+	node  tree.ID    // the actor's node, the root of what it sees
+}
+
+// scopeOf returns the scope of a. Only an actor bound below the bank's root needs the
+// tree, read as of the latest committed version.
+func (s *Server) scopeOf(ctx context.Context, a perm.Actor) (scope, error) {
+	sc := scope{actor: a, node: tree.ID(a.ScopeNode())}
+	if sc.node == 1 {
+		return sc, nil
+	}
+	t, err := s.customers.tree.fresh(ctx)
+	if err != nil {
+		return scope{}, err
+	}
+	sc.t = t
+	return sc, nil
+}
+
+// all reports whether the actor sees every customer: bound to the root and not limited to
+// its own customers. Lists can then skip filtering.
+func (sc scope) all() bool { return sc.t == nil && !sc.actor.AssignedOnly && sc.actor.ID != "" }
+
+// sees reports whether the actor sees a customer placed at node (0: not placed in the
+// tree) whose responsible officer is officer. A customer outside the tree is seen only by
+// actors bound to the root; an AssignedOnly actor sees only the customers whose officer
+// it is.
+func (sc scope) sees(node tree.ID, officer string) bool {
+	a := sc.actor
+	if a.ID == "" || a.AssignedOnly && (officer == "" || officer != a.ID) {
+		return false
+	}
+	if sc.t == nil {
+		return true
+	}
+	if node == 0 {
+		return false
+	}
+	ok, err := sc.t.IsAncestor(sc.node, node)
+	return err == nil && ok
+}
+
+// seesNode reports whether a tree node is inside the actor's subtree (the AssignedOnly
+// limit applies to customers, not to the tree's structure).
+func (sc scope) seesNode(node tree.ID) bool {
+	if sc.actor.ID == "" {
+		return false
+	}
+	if sc.t == nil {
+		return true
+	}
+	ok, err := sc.t.IsAncestor(sc.node, node)
+	return err == nil && ok
+}
+
+// notFoundOutside is the error of a row the actor does not see: the same 404 as a row
+// that does not exist, so existence is not leaked.
+func notFoundOutside(what, id string) error {
+	return fmt.Errorf("%s %q: %w", what, id, ErrNotFound)
+}
+
+// lookupCustomerFor is lookupCustomer for actor a: a customer outside a's scope is not
+// found, exactly like one that does not exist. Reads and writes about one customer (its
+// record, assessments, applications) go through it.
+func (s *Server) lookupCustomerFor(ctx context.Context, a perm.Actor, number string) (customerRef, error) {
+	ref, err := s.lookupCustomer(ctx, number)
+	if err != nil {
+		return customerRef{}, err
+	}
+	sc, err := s.scopeOf(ctx, a)
+	if err != nil {
+		return customerRef{}, err
+	}
+	var node tree.ID
+	if ref.Node != "" {
+		n, err := strconv.ParseInt(ref.Node, 10, 64)
+		if err != nil {
+			return customerRef{}, fmt.Errorf("server: customer %s has a malformed node %q", number, ref.Node)
+		}
+		node = tree.ID(n)
+	}
+	if !sc.sees(node, ref.Officer) {
+		return customerRef{}, notFoundOutside("customer", number)
+	}
+	return ref, nil
+}
