@@ -151,11 +151,19 @@ func TestBinaryServesAndStopsOnSIGTERM(t *testing.T) {
 			require.NoError(t, cmd.Start())
 			t.Cleanup(func() { _ = cmd.Process.Kill() })
 
-			line, err := bufio.NewReader(stdout).ReadString('\n')
+			out := bufio.NewReader(stdout)
+			line, err := out.ReadString('\n')
 			require.NoError(t, err, stderr.String())
 			base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
 			require.NotEmpty(t, base, line)
 			assert.Contains(t, line, "curl -s "+base+"/readyz")
+			// A new database gets its first admin key, printed once on stdout.
+			_, err = out.ReadString('\n')
+			require.NoError(t, err)
+			export, err := out.ReadString('\n')
+			require.NoError(t, err)
+			key := regexp.MustCompile(`CREDITKIT_KEY=(ck_\S+)`).FindStringSubmatch(export)
+			require.Len(t, key, 2, export)
 
 			require.Eventually(t, func() bool {
 				res, err := http.Get(base + "/readyz")
@@ -169,6 +177,16 @@ func TestBinaryServesAndStopsOnSIGTERM(t *testing.T) {
 			require.NoError(t, err)
 			res.Body.Close()
 			assert.NotEmpty(t, res.Header.Get("X-Request-ID"))
+			res, err = http.Get(base + "/openapi.json")
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, http.StatusUnauthorized, res.StatusCode, "no key")
+			req, _ := http.NewRequest(http.MethodGet, base+"/openapi.json", nil)
+			req.Header.Set("Authorization", "Bearer "+key[1])
+			res, err = http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, http.StatusOK, res.StatusCode, "the printed key")
 
 			require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 			done := make(chan error, 1)
@@ -185,7 +203,7 @@ func TestBinaryServesAndStopsOnSIGTERM(t *testing.T) {
 			}
 			logs := stderr.String()
 			assert.Contains(t, logs, `"msg":"stopped"`)
-			assert.Contains(t, logs, "anonymous admin")
+			assert.NotContains(t, logs, key[1], "the key is never logged")
 			if tc.db == "" {
 				assert.FileExists(t, filepath.Join(data, "creditkit.db"))
 			} else {

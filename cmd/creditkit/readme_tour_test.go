@@ -50,20 +50,26 @@ func readTour(t *testing.T, readme string) []tourStep {
 	return steps
 }
 
-// shellWords splits a command line on blanks, honouring single quotes (all the tour uses).
+// shellWords splits a command line on blanks, honouring single and double quotes (all the
+// tour uses; a variable inside double quotes is left for curl to expand).
 func shellWords(t *testing.T, line string) []string {
 	t.Helper()
 	var (
-		words   []string
-		cur     strings.Builder
-		inWord  bool
-		inQuote bool
+		words  []string
+		cur    strings.Builder
+		inWord bool
+		quote  rune // the open quote, 0 outside quotes
 	)
 	for _, r := range line {
 		switch {
-		case r == '\'':
-			inQuote, inWord = !inQuote, true
-		case (r == ' ' || r == '\t') && !inQuote:
+		case (r == '\'' || r == '"') && (quote == 0 || quote == r):
+			if quote == 0 {
+				quote = r
+			} else {
+				quote = 0
+			}
+			inWord = true
+		case (r == ' ' || r == '\t') && quote == 0:
 			if inWord {
 				words = append(words, cur.String())
 				cur.Reset()
@@ -74,7 +80,7 @@ func shellWords(t *testing.T, line string) []string {
 			inWord = true
 		}
 	}
-	require.False(t, inQuote, "unterminated quote in %q", line)
+	require.Zero(t, quote, "unterminated quote in %q", line)
 	if inWord {
 		words = append(words, cur.String())
 	}
@@ -82,8 +88,8 @@ func shellWords(t *testing.T, line string) []string {
 }
 
 // curl runs the subset of curl the tour uses (-s, -X, -H, -d, one URL) and returns the
-// status and body.
-func curl(t *testing.T, words []string, base string) (int, string) {
+// status and body; $CREDITKIT_KEY in a header is key.
+func curl(t *testing.T, words []string, base, key string) (int, string) {
 	t.Helper()
 	require.Equal(t, "curl", words[0])
 	method, url, body := http.MethodGet, "", ""
@@ -100,7 +106,7 @@ func curl(t *testing.T, words []string, base string) (int, string) {
 			case "-H":
 				k, v, ok := strings.Cut(words[i], ":")
 				require.True(t, ok, words[i])
-				header.Set(k, strings.TrimSpace(v))
+				header.Set(k, strings.ReplaceAll(strings.TrimSpace(v), "$CREDITKIT_KEY", key))
 			case "-d":
 				body = words[i]
 				if method == http.MethodGet {
@@ -136,12 +142,13 @@ func TestReadmeTour(t *testing.T) {
 	require.GreaterOrEqual(t, len(steps), 4, "the tour lost its steps")
 
 	s := serveInProcess(t, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, nil)
+	require.NotEmpty(t, s.key, "serve printed no key: %q", s.after)
 	fieldName := regexp.MustCompile(`"([a-z_]+)":`)
 	for _, step := range steps {
 		var status int
 		var body string
 		for _, cmd := range step.commands {
-			status, body = curl(t, cmd, s.base)
+			status, body = curl(t, cmd, s.base, s.key)
 			want := http.StatusOK
 			if strings.Contains(step.shown, `"status":422`) && containsWord(cmd, "-d") {
 				want = http.StatusUnprocessableEntity

@@ -25,6 +25,7 @@ func TestServeHelpListsDemo(t *testing.T) {
 // servedCLI is creditkit serve running in this process.
 type servedCLI struct {
 	base   string
+	key    string   // the first admin key serve printed; "" when it printed none
 	before []string // lines printed before the serving line
 	after  []string // lines printed after it, until the output went quiet
 	cancel context.CancelFunc
@@ -71,6 +72,7 @@ func serveInProcess(t *testing.T, args []string, env map[string]string) *servedC
 			t.Fatalf("no serving line; got %q", s.before)
 		}
 	}
+	keyLine := regexp.MustCompile(`CREDITKIT_KEY=(ck_\S+)`)
 	for {
 		select {
 		case line, ok := <-lines:
@@ -78,6 +80,9 @@ func serveInProcess(t *testing.T, args []string, env map[string]string) *servedC
 				return s
 			}
 			s.after = append(s.after, line)
+			if m := keyLine.FindStringSubmatch(line); m != nil {
+				s.key = m[1]
+			}
 			continue
 		case <-time.After(300 * time.Millisecond):
 		}
@@ -98,9 +103,13 @@ func (s *servedCLI) stop(t *testing.T) int {
 	}
 }
 
-func getJSON(t *testing.T, url string, v any) {
+// getJSON GETs url with key as its bearer token and decodes the 200 answer into v.
+func getJSON(t *testing.T, url, key string, v any) {
 	t.Helper()
-	res, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
@@ -141,23 +150,24 @@ func TestServeDemo(t *testing.T) {
 	// Every curl command printed works.
 	var urls []string
 	for _, line := range s.after {
-		if u := regexp.MustCompile(`curl -s '?(http://[^' ]+)'?`).FindStringSubmatch(line); u != nil {
+		if u := regexp.MustCompile(`curl -s -H "Authorization: Bearer \$CREDITKIT_KEY" '?(http://[^' ]+)'?`).FindStringSubmatch(line); u != nil {
 			urls = append(urls, u[1])
 		}
 	}
-	require.Len(t, urls, 4, "%q", s.after)
+	require.Len(t, urls, 5, "%q", s.after) // /openapi.json and the four of the demo
+	require.NotEmpty(t, s.key, "serve printed the first admin key: %q", s.after)
 	for _, u := range urls {
-		getJSON(t, u, nil)
+		getJSON(t, u, s.key, nil)
 	}
 	var page struct {
 		Items []struct {
 			Status string `json:"status"`
 		} `json:"items"`
 	}
-	getJSON(t, s.base+"/v1/applications?status=under_review&limit=3", &page)
+	getJSON(t, s.base+"/v1/applications?status=under_review&limit=3", s.key, &page)
 	require.Len(t, page.Items, 3)
 	var p demoPortfolio
-	getJSON(t, s.base+"/v1/analytics/portfolio", &p)
+	getJSON(t, s.base+"/v1/analytics/portfolio", s.key, &p)
 	assert.Equal(t, 1000, p.Customers.Total)
 	assert.Equal(t, 240, p.Applications.Total)
 	for status, n := range p.Applications.ByStatus {
@@ -171,7 +181,8 @@ func TestServeDemo(t *testing.T) {
 	require.Len(t, again.before, 2, "%q", again.before)
 	assert.Equal(t, "demo bank: already loaded", again.before[1])
 	var q demoPortfolio
-	getJSON(t, again.base+"/v1/analytics/portfolio", &q)
+	assert.Empty(t, again.key, "the first key is created once")
+	getJSON(t, again.base+"/v1/analytics/portfolio", s.key, &q)
 	assert.Equal(t, p.Customers, q.Customers)
 	assert.Equal(t, p.Applications, q.Applications)
 	assert.Equal(t, p.Exposure, q.Exposure)

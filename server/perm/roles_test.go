@@ -119,6 +119,18 @@ func TestMatrixFile(t *testing.T) {
 	got, err := os.ReadFile("MATRIX.md")
 	require.NoError(t, err)
 	assert.Equal(t, want, string(got), "MATRIX.md is stale: go test ./server/perm -run TestMatrixFile -update")
+
+	// The README's Security section shows the same table.
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	var table []string
+	for _, line := range strings.Split(want, "\n") {
+		if strings.HasPrefix(line, "|") {
+			table = append(table, line)
+		}
+	}
+	assert.Contains(t, string(readme), strings.Join(table, "\n")+"\n",
+		"README.md's permission matrix differs from the roles: copy the table of MATRIX.md into its Security section")
 }
 
 func matrixDocument() string {
