@@ -60,7 +60,7 @@ func main() {
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "measured duration")
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured run before it")
 	flag.StringVar(&o.facts, "facts", "credit/testdata/applicant.json", "facts of post-assessment")
-	flag.Int64Var(&o.parent, "parent", 0, "tree node new customers of post-customer are placed under; 0 for none")
+	flag.Int64Var(&o.parent, "parent", 0, "tree node new customers of post-customer are placed under; 0 for the first branch under the root")
 	flag.Parse()
 	if err := run(o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
@@ -134,10 +134,17 @@ func scenario(c *client, o options) (func() request, error) {
 	case "search":
 		return func() request { return request{method: "GET", path: "/v1/customers?pinyin=zhang&limit=20"} }, nil
 	case "post-customer":
+		parent := o.parent
+		if parent == 0 {
+			var err error
+			if parent, err = firstBranch(c); err != nil {
+				return nil, err
+			}
+		}
 		var seq atomic.Int64
 		seq.Store(time.Now().UnixNano() % 1e8) // passport numbers differ from run to run
 		return func() request {
-			return request{method: "POST", path: "/v1/customers", body: newCustomer(int(seq.Add(1)), o.parent)}
+			return request{method: "POST", path: "/v1/customers", body: newCustomer(int(seq.Add(1)), parent)}
 		}, nil
 	}
 	numbers, err := customerNumbers(c, 2000)
@@ -206,17 +213,41 @@ func customerNumbers(c *client, n int) ([]string, error) {
 	return out, nil
 }
 
+// firstBranch returns the first branch or group under the root, where post-customer
+// places its customers when -parent is 0.
+func firstBranch(c *client) (int64, error) {
+	status, body, err := c.do(request{method: "GET", path: "/v1/tree/nodes/1/children"})
+	if err != nil {
+		return 0, err
+	}
+	if status != 200 {
+		return 0, fmt.Errorf("GET /v1/tree/nodes/1/children: %d %s", status, body)
+	}
+	var page struct {
+		Items []struct {
+			ID   int64  `json:"id"`
+			Kind string `json:"kind"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		return 0, err
+	}
+	for _, n := range page.Items {
+		if n.Kind == "branch" || n.Kind == "group" {
+			return n.ID, nil
+		}
+	}
+	return 0, errors.New("the root has no branch or group to place customers under: give -parent")
+}
+
 // newCustomer is the JSON of a new person, unique by seq (its passport number).
 func newCustomer(seq int, parent int64) []byte {
 	birth := time.Date(1950+seq%50, time.Month(1+seq%12), 1+seq%28, 0, 0, 0, 0, time.UTC)
 	c := customertest.Person(fmt.Sprintf("压测客户%08d", seq), customertest.ResidentID("110105", birth, seq%1000),
 		"13800000000", "BJ01", "E1001")
 	c.Individual.DocType, c.Individual.DocNumber = customer.DocPassport, fmt.Sprintf("L%09d", seq%1e9)
-	body := map[string]any{"kind": "individual", "branch": c.Branch, "officer": c.Officer, "individual": c.Individual}
-	if parent > 0 {
-		body["parent"] = parent
-	}
-	b, _ := json.Marshal(body) // plain values always encode
+	b, _ := json.Marshal(map[string]any{"kind": "individual", "branch": c.Branch, "officer": c.Officer,
+		"individual": c.Individual, "parent": parent}) // plain values always encode
 	return b
 }
 
@@ -227,6 +258,7 @@ type result struct {
 	statuses  map[int]int
 	errors    int
 	latencies []time.Duration // of the 2xx answers, from when each request was due
+	failure   string          // the first answer that was not 2xx, for the report
 }
 
 // drive sends requests for d: on schedule at rate per second, or back to back on conns
@@ -247,7 +279,7 @@ func drive(c *client, next func() request, rate, conns int, d time.Duration) res
 			defer wg.Done()
 			var lat []time.Duration
 			statuses := map[int]int{}
-			errs := 0
+			errs, failure := 0, ""
 			for {
 				j, ok := <-jobs
 				if rate == 0 {
@@ -259,13 +291,15 @@ func drive(c *client, next func() request, rate, conns int, d time.Duration) res
 				if !ok {
 					break
 				}
-				status, _, err := c.do(next())
+				status, body, err := c.do(next())
 				if err != nil {
 					errs++
 					continue
 				}
 				if status >= 200 && status < 300 {
 					lat = append(lat, time.Since(j.due))
+				} else if failure == "" {
+					failure = fmt.Sprintf("%d %.300s", status, body)
 				}
 				statuses[status]++
 			}
@@ -275,6 +309,9 @@ func drive(c *client, next func() request, rate, conns int, d time.Duration) res
 				res.statuses[s] += n
 			}
 			res.errors += errs
+			if res.failure == "" {
+				res.failure = failure
+			}
 			mu.Unlock()
 		}()
 	}
@@ -324,4 +361,7 @@ func (r result) print(w io.Writer, o options) {
 		parts = append(parts, fmt.Sprintf("%d×%d", x.status, x.n))
 	}
 	fmt.Fprintf(w, "statuses %s, transport errors %d\n", strings.Join(parts, " "), r.errors)
+	if r.failure != "" {
+		fmt.Fprintf(w, "first failure: %s\n", r.failure)
+	}
 }

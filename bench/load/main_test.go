@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/valyala/fasthttp"
+
+	"github.com/creditkit/creditkit/server"
+	"github.com/creditkit/creditkit/server/pii"
+	"github.com/creditkit/creditkit/server/store"
+)
+
+// TestScenarios runs every scenario briefly against a server on loopback: registrations
+// first, so the reading scenarios find customers.
+func TestScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a server over loopback")
+	}
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "creditkit.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	ring, err := pii.NewKeyring(pii.GenerateKey())
+	require.NoError(t, err)
+	srv, err := server.New(server.Config{Store: st, Keyring: ring, Logger: slog.New(slog.DiscardHandler),
+		RateLimit: server.RateLimitConfig{Rate: -1}})
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+
+	c := &client{hc: &fasthttp.HostClient{Addr: ln.Addr().String()}, key: "k"}
+	status, body, err := c.do(request{method: "POST", path: "/v1/tree/nodes", body: []byte(`{"parent":1,"kind":"branch","name":"Beijing"}`)})
+	require.NoError(t, err)
+	require.Equal(t, 201, status, string(body))
+
+	for _, tc := range []struct {
+		scenario string
+		rate     int
+	}{
+		{"post-customer", 0},
+		{"get-customer", 500},
+		{"page", 200},
+		{"search", 0},
+		{"post-assessment", 0},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(options{url: "http://" + ln.Addr().String(), key: "ck_anything", scenario: tc.scenario,
+				rate: tc.rate, conns: 4, duration: 300 * time.Millisecond, facts: "../../credit/testdata/applicant.json"}, &out)
+			require.NoError(t, err, out.String())
+			assert.Regexp(t, `^`+tc.scenario+` .*: \d+ ok in .* req/s\nlatency p50 .* p99 .*\nstatuses 2\d\d×\d+, transport errors 0\n$`, out.String())
+		})
+	}
+	err = run(options{url: "http://" + ln.Addr().String(), key: "k", scenario: "nonsense", conns: 1, duration: time.Second}, &bytes.Buffer{})
+	assert.ErrorContains(t, err, "unknown scenario")
+}
