@@ -344,7 +344,7 @@ func TestNoCredentialsIsUnauthorized(t *testing.T) {
 			})
 		}
 	}
-	assert.Equal(t, before, secDigest(t, f.store), "an unauthenticated request changes nothing")
+	assert.Empty(t, changedTables(before, secDigest(t, f.store)), "an unauthenticated request changes nothing")
 	logs := f.logs.String()
 	for _, key := range f.keys {
 		assert.NotContains(t, logs, key, "no key in the logs")
