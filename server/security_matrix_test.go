@@ -79,10 +79,18 @@ func secFixtures(t *testing.T, cfg Config) []*secFixture {
 
 func newSecFixture(t *testing.T, name, dsn string, cfg Config) *secFixture {
 	t.Helper()
+	return newSecFixtureOwned(t, t.Cleanup, name, dsn, cfg)
+}
+
+// newSecFixtureOwned is newSecFixture whose database is closed by a function registered
+// with cleanup, so a fuzz target can keep the fixture beyond the iteration that builds it.
+// A cfg.Logger is kept; nil means a buffer the fixture's logs field reads.
+func newSecFixtureOwned(t *testing.T, cleanup func(func()), name, dsn string, cfg Config) *secFixture {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, dsn)
 	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
+	cleanup(func() { st.Close() })
 	ks := auth.NewKeyStore(st, auth.KeyStoreConfig{})
 	// No cache: a revoked key is refused at once.
 	a, err := auth.New(auth.Config{Keys: ks, Roles: auth.NewRoleStore(st, auth.KeyStoreConfig{}), CacheTTL: -1})
@@ -96,7 +104,9 @@ func newSecFixture(t *testing.T, name, dsn string, cfg Config) *secFixture {
 	if cfg.RateLimit.Rate == 0 {
 		cfg.RateLimit = unlimited
 	}
-	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	srv, err := New(cfg)
 	require.NoError(t, err)
 	f := &secFixture{harness: &harness{srv: srv, store: st, logs: logs}, db: name, keyStore: ks, keys: map[string]string{}}
