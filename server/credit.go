@@ -7,17 +7,24 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/creditkit/creditkit/credit"
+	"github.com/creditkit/creditkit/server/audit"
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/creditdb"
+	"github.com/creditkit/creditkit/tree"
 )
 
 // systemActor is who installs the built-in scorecards.
 const systemActor = "system"
+
+// systemAuditor is the actor the audit trail records for the server's own writes at
+// start (the built-in scorecards): not a caller, so it holds no permission.
+var systemAuditor = perm.New(systemActor, "creditkit server", "system")
 
 // creditState holds the scorecards and the assessor built from the active ones.
 //
@@ -69,7 +76,19 @@ func (s *Server) initCredit(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("server: built-in %s scorecard: %w", kind, err)
 		}
-		installed, err := s.credit.repo.Install(ctx, kind, card, systemActor, s.now())
+		var installed bool
+		err = s.cfg.Store.Tx(ctx, func(tx *sql.Tx) (err error) {
+			if installed, err = s.credit.repo.InstallTx(ctx, tx, kind, card, systemActor, s.now()); err != nil || !installed {
+				return err
+			}
+			id := creditdb.ScorecardID(kind, 1)
+			sc, err := s.credit.repo.GetTx(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return s.audit(ctx, tx, audit.Entry{Actor: systemAuditor, Action: "scorecard.install", EntityType: "scorecard",
+				EntityID: id, After: scorecardRecord(sc)})
+		})
 		if err != nil {
 			return fmt.Errorf("server: install the built-in %s scorecard: %w", kind, err)
 		}
@@ -196,13 +215,19 @@ type storedAssessment struct {
 // assessCustomer assesses facts for the customer with the active scorecard of its kind
 // and stores the report inside tx. The actor is the one in ctx. Facts the assessment
 // refuses are a *ValidationError with paths under "facts.".
+//
+// It appends no audit record: its caller (the loan workflow's assess) writes the
+// assessment as part of its own entity and records it there, as the last statement of its
+// transaction; assessmentAudit gives the entry should it want one for the assessment too.
+// (Appending here, before the caller's own writes, would take the trail's lock early and
+// could deadlock on PostgreSQL with a writer holding the caller's rows.)
 func (s *Server) assessCustomer(ctx context.Context, tx *sql.Tx, ref customerRef, facts credit.Facts) (storedAssessment, error) {
 	actor, _ := perm.FromContext(ctx)
 	row, report, err := s.prepareAssessment(ctx, tx, ref, facts)
 	if err != nil {
 		return storedAssessment{}, err
 	}
-	if err := s.recordAssessmentTx(ctx, tx, actor, &row); err != nil {
+	if err := s.recordAssessmentsTx(ctx, tx, []assessmentWrite{{actor: actor, row: &row}}); err != nil {
 		return storedAssessment{}, err
 	}
 	return storedAssessment{ID: row.ID, Customer: row.Customer, Scorecard: row.Scorecard, Report: report, CreatedAt: row.CreatedAt}, nil
@@ -264,36 +289,142 @@ func (s *Server) assessWith(card activeCard, ref customerRef, facts credit.Facts
 	return row, report, nil
 }
 
-// recordAssessmentTx stores one assessment, made by actor, inside tx and sets its ID; see
-// recordAssessmentsTx.
-func (s *Server) recordAssessmentTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, row *creditdb.Assessment) error {
-	return s.recordAssessmentsTx(ctx, tx, []assessmentWrite{{actor: actor, row: row}})
-}
-
 // assessmentWrite is one assessment to store and who made it.
 type assessmentWrite struct {
 	actor perm.Actor
 	row   *creditdb.Assessment
+	// req is the context of the request that made the assessment, whose request ID and
+	// Idempotency-Key its audit record takes; nil when the caller records the write in an
+	// audit record of its own (see assessCustomer).
+	req context.Context
 }
 
 // recordAssessmentsTx is the one write path of assessments: it stores every row, each
-// made by its actor, inside tx and sets their IDs. (The audit records of issue 9 join
-// here, one per row, in the same transaction.)
+// made by its actor, inside tx and sets their IDs; then it appends one audit record
+// (assessment.create) per row that has a request context, each with its own request's
+// actor, ID and Idempotency-Key, as the last statements of tx.
 func (s *Server) recordAssessmentsTx(ctx context.Context, tx *sql.Tx, writes []assessmentWrite) error {
 	rows := make([]*creditdb.Assessment, len(writes))
 	for i, w := range writes {
 		w.row.CreatedBy = w.actor.ID
 		rows[i] = w.row
 	}
-	return s.credit.repo.CreateAssessmentsTx(ctx, tx, rows)
+	if err := s.credit.repo.CreateAssessmentsTx(ctx, tx, rows); err != nil {
+		return err
+	}
+	for _, w := range writes {
+		if w.req == nil {
+			continue
+		}
+		if err := s.audit(valuesFrom{ctx, w.req}, tx, s.assessmentAudit(w.actor, w.row)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// readAssessment is the one read path of stored assessments; the data scope of issue 9
-// joins here.
-func (s *Server) readAssessment(ctx context.Context, _ perm.Actor, id string) (creditdb.Assessment, error) {
+// assessmentAudit is the audit entry of a stored assessment made by actor: its headline
+// (who, which card, grade, score, PD, decision, limit) without the report, facts and
+// request documents, which the row keeps unchanged forever.
+func (s *Server) assessmentAudit(actor perm.Actor, a *creditdb.Assessment) audit.Entry {
+	return audit.Entry{Actor: actor, Action: "assessment.create", EntityType: "assessment", EntityID: a.ID,
+		After: assessmentHead{ID: a.ID, Customer: a.Customer, CustomerKind: a.CustomerKind, Scorecard: a.Scorecard,
+			Grade: a.Grade, Score: a.Score, PD: a.PD, Decision: a.Decision, Limit: a.Limit, RequestID: a.RequestID,
+			CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt.UTC()}}
+}
+
+// valuesFrom is a context with the deadline and cancellation of its Context and the
+// values of values: the group-committing writer's transaction runs under its own deadline
+// but records each row with its request's ID and Idempotency-Key.
+type valuesFrom struct {
+	context.Context
+	values context.Context
+}
+
+// Value returns the value of key in values.
+func (v valuesFrom) Value(key any) any { return v.values.Value(key) }
+
+// readAssessment is the one read path of stored assessments: an assessment of a customer
+// outside the actor's scope is not found, exactly like one that does not exist.
+func (s *Server) readAssessment(ctx context.Context, actor perm.Actor, id string) (creditdb.Assessment, error) {
 	a, err := s.credit.repo.Assessment(ctx, id)
 	if errors.Is(err, creditdb.ErrNotFound) {
 		return creditdb.Assessment{}, fmt.Errorf("no assessment %s: %w", id, ErrNotFound)
 	}
-	return a, err
+	if err != nil {
+		return creditdb.Assessment{}, err
+	}
+	sight, err := s.customerSight(ctx, actor)
+	if err != nil {
+		return creditdb.Assessment{}, err
+	}
+	ok, err := sight.sees(ctx, a.Customer)
+	if err != nil {
+		return creditdb.Assessment{}, err
+	}
+	if !ok {
+		// The same error as a missing row's, so existence is not leaked.
+		return creditdb.Assessment{}, fmt.Errorf("no assessment %s: %w", id, ErrNotFound)
+	}
+	return a, nil
+}
+
+// sight answers, for one request's actor, which customers it sees, remembering the
+// answer per customer: for reads that filter rows naming customers (assessments,
+// assignment spells) by the customer's scope.
+type sight struct {
+	s    *Server
+	sc   scope
+	seen map[string]bool
+}
+
+// customerSight returns the sight of actor a.
+func (s *Server) customerSight(ctx context.Context, a perm.Actor) (*sight, error) {
+	sc, err := s.scopeOf(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return &sight{s: s, sc: sc}, nil
+}
+
+// all reports whether the actor sees every customer, so nothing needs filtering.
+func (v *sight) all() bool { return v.sc.all() }
+
+// sees reports whether the actor sees customer number. A row that names no customer, or
+// one that does not exist, is treated as an unplaced customer without an officer: only
+// actors bound to the root and not limited to their own customers see it.
+func (v *sight) sees(ctx context.Context, number string) (bool, error) {
+	if v.sc.all() {
+		return true, nil
+	}
+	if ok, known := v.seen[number]; known {
+		return ok, nil
+	}
+	var (
+		node    tree.ID
+		officer string
+	)
+	if number != "" {
+		ref, err := v.s.lookupCustomer(ctx, number)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return false, err
+		default:
+			officer = ref.Officer
+			if ref.Node != "" {
+				n, err := strconv.ParseInt(ref.Node, 10, 64)
+				if err != nil {
+					return false, fmt.Errorf("server: customer %s has a malformed node %q", number, ref.Node)
+				}
+				node = tree.ID(n)
+			}
+		}
+	}
+	ok := v.sc.sees(node, officer)
+	if v.seen == nil {
+		v.seen = map[string]bool{}
+	}
+	v.seen[number] = ok
+	return ok, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/creditkit/creditkit/credit"
 	"github.com/creditkit/creditkit/customer"
+	"github.com/creditkit/creditkit/server/audit"
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/creditdb"
 )
@@ -137,10 +138,11 @@ func (s *Server) postAssessment(c *fiber.Ctx) error {
 
 // createAssessment assesses facts for customer number with the active scorecard of its
 // kind and stores the report; the store is group-committed with other requests' and
-// checked against the active card there (see assessmentWriter); this returns after the
-// commit.
+// checked against the active card there (see assessmentWriter), with its audit record;
+// this returns after the commit. A customer outside the actor's scope is refused exactly
+// like one that does not exist (422, customer: exists), so existence is not leaked.
 func (s *Server) createAssessment(ctx context.Context, actor perm.Actor, number string, facts credit.Facts, requestID string) (creditdb.Assessment, error) {
-	ref, err := s.lookupCustomer(ctx, number)
+	ref, err := s.lookupCustomerFor(ctx, actor, number)
 	if errors.Is(err, ErrNotFound) {
 		return creditdb.Assessment{}, &ValidationError{Fields: []FieldError{{Path: "customer", Rule: "exists",
 			Message: "no customer has this number", MessageZH: "客户不存在"}}}
@@ -164,7 +166,7 @@ func (s *Server) createAssessment(ctx context.Context, actor perm.Actor, number 
 		return creditdb.Assessment{}, err
 	}
 	row.RequestID = requestID
-	if err := s.credit.writer.write(actor, &row, ref, facts); err != nil {
+	if err := s.credit.writer.write(ctx, actor, &row, ref, facts); err != nil {
 		return creditdb.Assessment{}, err
 	}
 	return row, nil
@@ -381,9 +383,30 @@ func (s *Server) postScorecard(c *fiber.Ctx) error {
 }
 
 // uploadScorecardTx is the one write path of new scorecard versions: it stores the valid
-// card as the next revision of kind, inactive, inside tx.
+// card as the next revision of kind, inactive, inside tx, with its audit record
+// (scorecard.create).
 func (s *Server) uploadScorecardTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, kind string, card *credit.Scorecard) (creditdb.Scorecard, error) {
-	return s.credit.repo.CreateTx(ctx, tx, kind, card, actor.ID, s.now())
+	sc, err := s.credit.repo.CreateTx(ctx, tx, kind, card, actor.ID, s.now())
+	if err != nil {
+		return creditdb.Scorecard{}, err
+	}
+	return sc, s.audit(ctx, tx, audit.Entry{Actor: actor, Action: "scorecard.create", EntityType: "scorecard",
+		EntityID: sc.ID, After: scorecardRecord(sc)})
+}
+
+// scorecardRecord is a scorecard version as its audit records show it: the view without
+// the card itself, which the SHA-256 identifies (stored versions never change).
+func scorecardRecord(sc creditdb.Scorecard) scorecardView {
+	v := viewScorecard(sc)
+	v.Card = nil
+	return v
+}
+
+// activationRecord is the active scorecard of a kind, as the audit record of an
+// activation shows it before and after.
+type activationRecord struct {
+	Kind      string `json:"kind"`
+	Scorecard string `json:"scorecard"` // "" when the kind had none
 }
 
 func (s *Server) postScorecardActivate(c *fiber.Ctx) error {
@@ -410,11 +433,18 @@ func (s *Server) postScorecardActivate(c *fiber.Ctx) error {
 }
 
 // activateScorecardTx is the one write path of activations: it makes scorecard id the
-// active version of its kind inside tx. Every server process uses it from its next
-// assessment on (see creditState).
+// active version of its kind inside tx, with its audit record (scorecard.activate: the
+// kind's active card before and after). Every server process uses it from its next
+// assessment on (see creditState). Activating the active card changes nothing and records
+// nothing.
 func (s *Server) activateScorecardTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, id string) (creditdb.Scorecard, error) {
-	sc, _, err := s.credit.repo.ActivateTx(ctx, tx, id, actor.ID, s.now())
-	return sc, err
+	act, err := s.credit.repo.ActivationTx(ctx, tx, id, actor.ID, s.now())
+	if err != nil || !act.Changed {
+		return act.Scorecard, err
+	}
+	return act.Scorecard, s.audit(ctx, tx, audit.Entry{Actor: actor, Action: "scorecard.activate", EntityType: "scorecard",
+		EntityID: id, Before: activationRecord{Kind: act.Scorecard.Kind, Scorecard: act.Previous},
+		After: activationRecord{Kind: act.Scorecard.Kind, Scorecard: id}})
 }
 
 // scorecardError maps creditdb's errors to the server's.

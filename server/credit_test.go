@@ -432,7 +432,7 @@ func TestAssessmentWriterGroupCommits(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			r := row
-			errs[i] = h.srv.credit.writer.write(perm.Admin(fmt.Sprintf("u%d", i), ""), &r, individualRef, applicantFacts(t))
+			errs[i] = h.srv.credit.writer.write(context.Background(), perm.Admin(fmt.Sprintf("u%d", i), ""), &r, individualRef, applicantFacts(t))
 			ids[i] = r.ID
 			if errs[i] == nil {
 				// Acknowledged only after commit: a reader sees it now.
@@ -504,7 +504,7 @@ func TestAssessmentWriterUsesTheCardActiveAtCommit(t *testing.T) {
 	}))
 
 	row.RequestID = "req-7"
-	require.NoError(t, h.srv.credit.writer.write(perm.Admin("a", ""), &row, individualRef, applicantFacts(t)))
+	require.NoError(t, h.srv.credit.writer.write(context.Background(), perm.Admin("a", ""), &row, individualRef, applicantFacts(t)))
 	assert.Equal(t, "individual-2", row.Scorecard)
 	assert.Equal(t, "req-7", row.RequestID)
 	stored, err := h.srv.credit.repo.Assessment(context.Background(), row.ID)

@@ -38,6 +38,7 @@ type assessmentWriter struct {
 }
 
 type pendingAssessment struct {
+	req   context.Context // the request's, for its audit record's request ID and Idempotency-Key
 	actor perm.Actor
 	row   *creditdb.Assessment
 	ref   customerRef  // to assess again should the card have changed
@@ -48,12 +49,17 @@ type pendingAssessment struct {
 
 func newAssessmentWriter(s *Server) *assessmentWriter { return &assessmentWriter{s: s} }
 
-// write stores row (assessed from facts for ref), made by actor, and returns once it is
-// committed (or failed). It sets row.ID, and replaces the row when it had to be assessed
-// again with a newly active card. Other requests' rows share the transaction, so no
-// request context cancels it; the transaction has the server's write timeout.
-func (w *assessmentWriter) write(actor perm.Actor, row *creditdb.Assessment, ref customerRef, facts credit.Facts) error {
-	p := &pendingAssessment{actor: actor, row: row, ref: ref, facts: facts, done: make(chan error, 1)}
+// write stores row (assessed from facts for ref), made by actor in the request whose
+// context is req, and returns once it is committed (or failed), with its audit record
+// (assessment.create, stamped with req's request ID) in the same transaction. It sets
+// row.ID, and replaces the row when it had to be assessed again with a newly active card.
+// Other requests' rows share the transaction, so no request context cancels it; the
+// transaction has the server's write timeout.
+func (w *assessmentWriter) write(req context.Context, actor perm.Actor, row *creditdb.Assessment, ref customerRef, facts credit.Facts) error {
+	if req == nil {
+		req = context.Background()
+	}
+	p := &pendingAssessment{req: req, actor: actor, row: row, ref: ref, facts: facts, done: make(chan error, 1)}
 	w.mu.Lock()
 	w.pending = append(w.pending, p)
 	if !w.running {
@@ -104,7 +110,7 @@ func (w *assessmentWriter) commit(batch []*pendingAssessment) {
 }
 
 // tx stores the rows of batch that have not failed in one transaction, after checking
-// their scorecards against the active ones.
+// their scorecards against the active ones, and appends one audit record per row.
 func (w *assessmentWriter) tx(batch []*pendingAssessment) error {
 	s := w.s
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
@@ -133,7 +139,7 @@ func (w *assessmentWriter) tx(batch []*pendingAssessment) error {
 				row.RequestID = p.row.RequestID
 				*p.row = row
 			}
-			writes = append(writes, assessmentWrite{actor: p.actor, row: p.row})
+			writes = append(writes, assessmentWrite{actor: p.actor, row: p.row, req: p.req})
 		}
 		return s.recordAssessmentsTx(ctx, tx, writes)
 	})

@@ -309,9 +309,23 @@ func (r *Repo) CreateTx(ctx context.Context, tx *sql.Tx, kind string, card *cred
 // activation. It returns the scorecard and whether anything changed (false when it was
 // active already). Unknown id is ErrNotFound.
 func (r *Repo) ActivateTx(ctx context.Context, tx *sql.Tx, id, by string, at time.Time) (Scorecard, bool, error) {
+	act, err := r.ActivationTx(ctx, tx, id, by, at)
+	return act.Scorecard, act.Changed, err
+}
+
+// Activation is the outcome of ActivationTx.
+type Activation struct {
+	Scorecard Scorecard // the activated version
+	Previous  string    // the kind's active version before; "" when it had none
+	Changed   bool      // false when Scorecard was active already
+}
+
+// ActivationTx is ActivateTx that also returns the version it replaced, as the
+// transaction saw it under its lock.
+func (r *Repo) ActivationTx(ctx context.Context, tx *sql.Tx, id, by string, at time.Time) (Activation, error) {
 	sc, err := r.get(ctx, r.in(tx), id)
 	if err != nil {
-		return Scorecard{}, false, err
+		return Activation{}, err
 	}
 	var prev string
 	lock := ""
@@ -320,22 +334,22 @@ func (r *Repo) ActivateTx(ctx context.Context, tx *sql.Tx, id, by string, at tim
 	}
 	err = r.in(tx).queryRow(ctx, `SELECT scorecard FROM active_scorecards WHERE kind = ?`+lock, sc.Kind).Scan(&prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Scorecard{}, false, fmt.Errorf("creditdb: read active %s scorecard: %w", sc.Kind, err)
+		return Activation{}, fmt.Errorf("creditdb: read active %s scorecard: %w", sc.Kind, err)
 	}
 	if prev == id {
-		return sc, false, nil
+		return Activation{Scorecard: sc, Previous: prev}, nil
 	}
 	if _, err := r.exec(ctx, tx, `INSERT INTO active_scorecards (kind, scorecard, activated_by, activated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (kind) DO UPDATE SET scorecard = excluded.scorecard, activated_by = excluded.activated_by,
 		activated_at = excluded.activated_at`, sc.Kind, id, by, at.UnixNano()); err != nil {
-		return Scorecard{}, false, fmt.Errorf("creditdb: activate %s: %w", id, err)
+		return Activation{}, fmt.Errorf("creditdb: activate %s: %w", id, err)
 	}
 	if _, err := r.exec(ctx, tx, `INSERT INTO scorecard_activations (kind, scorecard, previous, activated_by, activated_at)
 		VALUES (?, ?, ?, ?, ?)`, sc.Kind, id, prev, by, at.UnixNano()); err != nil {
-		return Scorecard{}, false, fmt.Errorf("creditdb: log activation of %s: %w", id, err)
+		return Activation{}, fmt.Errorf("creditdb: log activation of %s: %w", id, err)
 	}
 	sc.Active = true
-	return sc, true, nil
+	return Activation{Scorecard: sc, Previous: prev, Changed: true}, nil
 }
 
 // Active returns the active scorecard of every kind that has one, in kind order. It is
