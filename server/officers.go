@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/creditkit/creditkit/assign"
+	"github.com/creditkit/creditkit/server/audit"
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/assigndb"
 )
@@ -195,10 +196,23 @@ func (s *Server) assignCase(ctx context.Context, tx *sql.Tx, c assign.Case) (ass
 
 // recordAssignmentTx is the one write path of assignments: it gives sp.Application to
 // sp.Officer inside tx, closing the application's open spell, and returns the spell it
-// closed. (The audit record of issue 9 joins here.)
+// closed. It appends no audit record: its callers do, as the last statements of their
+// transactions — recordPlanTx's callers one per move (assignmentAudit), the loan
+// workflow's assign in the application's own record.
 func (s *Server) recordAssignmentTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, sp *assigndb.Spell) (*assigndb.Spell, error) {
 	sp.AssignedBy = actor.ID
 	return s.officers.repo.RecordTx(ctx, tx, sp)
+}
+
+// assignmentAudit is the audit entry of one recorded move: the application's spell that
+// closed (nil when the case had no owner) and the one that opened.
+func assignmentAudit(actor perm.Actor, action string, closed *assigndb.Spell, opened assigndb.Spell) audit.Entry {
+	e := audit.Entry{Actor: actor, Action: action, EntityType: "assignment", EntityID: opened.Application,
+		After: viewSpell(opened)}
+	if closed != nil {
+		e.Before = viewSpell(*closed)
+	}
+	return e
 }
 
 // releaseCase ends the open assignment of application inside tx, so that it no longer

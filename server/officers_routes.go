@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/creditkit/creditkit/assign"
+	"github.com/creditkit/creditkit/loan"
+	"github.com/creditkit/creditkit/server/audit"
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/assigndb"
 )
@@ -165,7 +168,7 @@ func (s *Server) checkOfficer(o assigndb.Officer) error {
 }
 
 // createOfficerTx is the one write path of new officers: it stores o inside tx, drawing
-// an ID ("O" and six digits) when o has none.
+// an ID ("O" and six digits) when o has none, with its audit record (officer.create).
 func (s *Server) createOfficerTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, o assigndb.Officer) (assigndb.Officer, error) {
 	// Every writer of officers and assignments locks the state row first, so that on
 	// PostgreSQL they queue in one order.
@@ -188,7 +191,12 @@ func (s *Server) createOfficerTx(ctx context.Context, tx *sql.Tx, actor perm.Act
 			}
 		}
 	}
-	return s.officers.repo.CreateTx(ctx, tx, o, actor.ID, s.now())
+	o, err := s.officers.repo.CreateTx(ctx, tx, o, actor.ID, s.now())
+	if err != nil {
+		return assigndb.Officer{}, err
+	}
+	return o, s.audit(ctx, tx, audit.Entry{Actor: actor, Action: "officer.create", EntityType: "officer",
+		EntityID: o.ID, After: viewOfficer(o)})
 }
 
 func (s *Server) patchOfficer(c *fiber.Ctx) error {
@@ -217,7 +225,8 @@ func (s *Server) patchOfficer(c *fiber.Ctx) error {
 }
 
 // updateOfficerTx is the one write path of officer changes: inside tx it reads officer
-// id, checks it is at version, applies in and stores the next version.
+// id, checks it is at version, applies in and stores the next version, with its audit
+// record (officer.update, the officer before and after).
 func (s *Server) updateOfficerTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, id string, version int64, in *officerInput) (assigndb.Officer, error) {
 	if _, err := s.officers.repo.LockTx(ctx, tx); err != nil {
 		return assigndb.Officer{}, err
@@ -229,17 +238,30 @@ func (s *Server) updateOfficerTx(ctx context.Context, tx *sql.Tx, actor perm.Act
 	if o.Version != version {
 		return assigndb.Officer{}, &assigndb.VersionError{ID: id, Expected: version, Actual: o.Version}
 	}
+	// Encoded now: apply may change what the view's slices share with o.
+	before, err := json.Marshal(viewOfficer(o))
+	if err != nil {
+		return assigndb.Officer{}, fmt.Errorf("server: encode officer %s: %w", id, err)
+	}
 	if err := in.apply(&o, false, s.officers.rater); err != nil {
 		return assigndb.Officer{}, err
 	}
 	if err := s.checkOfficer(o); err != nil {
 		return assigndb.Officer{}, err
 	}
-	return s.officers.repo.UpdateTx(ctx, tx, o, version, actor.ID, s.now())
+	o, err = s.officers.repo.UpdateTx(ctx, tx, o, version, actor.ID, s.now())
+	if err != nil {
+		return assigndb.Officer{}, err
+	}
+	return o, s.audit(ctx, tx, audit.Entry{Actor: actor, Action: "officer.update", EntityType: "officer",
+		EntityID: o.ID, Before: json.RawMessage(before), After: viewOfficer(o)})
 }
 
-// readOfficer is the one read path of a single officer; the data scope of issue 9 joins
-// here.
+// readOfficer is the one read path of a single officer. Officers are staff, not customer
+// data: every actor that may read officers reads all of them, wherever it is bound in the
+// tree (an officer's branch is a code of the staff directory, not a tree node). What
+// officers hold of customers — their assignment spells — is filtered by the actor's scope
+// (getOfficerAssignments, reassignTx, checkPlanCases).
 func (s *Server) readOfficer(ctx context.Context, _ perm.Actor, id string) (assigndb.Officer, error) {
 	o, err := s.officers.repo.Get(ctx, id)
 	return o, officerError(err)
@@ -336,7 +358,7 @@ func (s *Server) getOfficerAssignments(c *fiber.Ctx) error {
 	if _, err := s.readOfficer(c.UserContext(), actorOf(c), id); err != nil {
 		return err
 	}
-	page, err := s.officers.repo.History(c.UserContext(), q)
+	page, err := s.officerHistory(c.UserContext(), actorOf(c), q)
 	if err != nil {
 		return officerError(err)
 	}
@@ -345,6 +367,61 @@ func (s *Server) getOfficerAssignments(c *fiber.Ctx) error {
 		out.Items[i] = viewSpell(sp)
 	}
 	return c.JSON(out)
+}
+
+// maxHistoryScan bounds the spells one history page reads while leaving out those the
+// actor does not see.
+const maxHistoryScan = 10 * assigndb.MaxLimit
+
+// officerHistory is the one read path of assignment spells: the page of q, without the
+// spells of customers outside the actor's scope. For an actor that does not see every
+// customer it reads on past hidden spells to fill the page, up to maxHistoryScan spells;
+// a page may then be shorter than its limit (even empty) and still have a next cursor.
+func (s *Server) officerHistory(ctx context.Context, actor perm.Actor, q assigndb.HistoryQuery) (assigndb.HistoryPage, error) {
+	sight, err := s.customerSight(ctx, actor)
+	if err != nil {
+		return assigndb.HistoryPage{}, err
+	}
+	if sight.all() {
+		return s.officers.repo.History(ctx, q)
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > assigndb.MaxLimit {
+		limit = assigndb.DefaultLimit
+	}
+	q.Limit = limit
+	var out assigndb.HistoryPage
+	for scanned := 0; ; {
+		page, err := s.officers.repo.History(ctx, q)
+		if err != nil {
+			return assigndb.HistoryPage{}, err
+		}
+		for i, sp := range page.Items {
+			ok, err := sight.sees(ctx, sp.Customer)
+			if err != nil {
+				return assigndb.HistoryPage{}, err
+			}
+			if !ok {
+				continue
+			}
+			out.Items = append(out.Items, sp)
+			if len(out.Items) == limit {
+				if i < len(page.Items)-1 || page.Next != "" {
+					out.Next = assigndb.HistoryCursor(sp.Seq)
+				}
+				return out, nil
+			}
+		}
+		scanned += len(page.Items)
+		if page.Next == "" {
+			return out, nil
+		}
+		if scanned >= maxHistoryScan {
+			out.Next = page.Next
+			return out, nil
+		}
+		q.Cursor = page.Next
+	}
 }
 
 // queryTime parses an RFC 3339 time or a date (its start, UTC).
@@ -393,8 +470,15 @@ func (s *Server) postOfficerReassign(c *fiber.Ctx) error {
 
 // reassignTx is the one write path of portfolio moves: inside tx it redistributes the
 // open cases of officer id among the other officers with assign's Reassign and, when
-// apply, records every move in the history (the cases nobody can take stay with id).
+// apply, records every move in the history (the cases nobody can take stay with id), each
+// with its audit record (officer.reassign, entity the assignment of the moved
+// application: the spell closed and the spell opened). Only the cases of customers the
+// actor sees are moved or shown; the others stay with id, unmentioned.
 func (s *Server) reassignTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, id string, opts assign.ReassignOptions, reason string, apply bool) (planView, error) {
+	sight, err := s.customerSight(ctx, actor)
+	if err != nil {
+		return planView{}, err
+	}
 	team, err := s.lockTeam(ctx, tx)
 	if err != nil {
 		return planView{}, err
@@ -410,6 +494,11 @@ func (s *Server) reassignTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, i
 	var unknown []assign.Unassigned
 	byID := make(map[string]assign.Case, len(open))
 	for _, sp := range open {
+		if ok, err := sight.sees(ctx, sp.Customer); err != nil {
+			return planView{}, err
+		} else if !ok {
+			continue
+		}
 		if sp.Case.Kind == 0 {
 			unknown = append(unknown, assign.Unassigned{Case: sp.Application, Reason: "the case was recorded without its details"})
 			continue
@@ -430,31 +519,38 @@ func (s *Server) reassignTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, i
 	if !apply {
 		return out, nil
 	}
-	moves, err := s.recordPlanTx(ctx, tx, actor, plan, byID, out.At, reason)
-	if err != nil {
-		return planView{}, err
-	}
-	return out, s.advanceTeam(ctx, tx, team, moves)
+	return out, s.recordPlanTx(ctx, tx, actor, "officer.reassign", team, plan, byID, out.At, reason)
 }
 
-// recordPlanTx records every assignment of plan at at inside tx.
-func (s *Server) recordPlanTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, plan assign.Plan, cases map[string]assign.Case, at time.Time, reason string) ([]moved, error) {
+// recordPlanTx records every assignment of plan at at inside tx, advances the team's
+// loads and appends one audit record (action) per move as the last statements of tx.
+func (s *Server) recordPlanTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, action string, team *teamCache, plan assign.Plan, cases map[string]assign.Case, at time.Time, reason string) error {
 	moves := make([]moved, 0, len(plan.Assignments))
+	entries := make([]audit.Entry, 0, len(plan.Assignments))
 	for _, a := range plan.Assignments {
 		c := cases[a.Case]
 		sp := assigndb.Spell{Application: a.Case, Customer: c.CustomerID, Officer: a.Officer, From: at, Reason: reason,
 			Score: a.Candidate.Score, Case: c}
 		closed, err := s.recordAssignmentTx(ctx, tx, actor, &sp)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		m := moved{to: a.Officer}
 		if closed != nil {
 			m.from = closed.Officer
 		}
 		moves = append(moves, m)
+		entries = append(entries, assignmentAudit(actor, action, closed, sp))
 	}
-	return moves, nil
+	if err := s.advanceTeam(ctx, tx, team, moves); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := s.audit(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Server) postAssignmentPlan(c *fiber.Ctx) error {
@@ -464,6 +560,9 @@ func (s *Server) postAssignmentPlan(c *fiber.Ctx) error {
 	}
 	cases, err := req.check()
 	if err != nil {
+		return err
+	}
+	if err := s.checkPlanCases(c.UserContext(), actorOf(c), cases); err != nil {
 		return err
 	}
 	reason := req.Reason
@@ -493,8 +592,47 @@ func (s *Server) postAssignmentPlan(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+// checkPlanCases limits a batch plan to the cases the actor sees. An actor that sees
+// every customer may plan any case, as given (a case need not be a stored application).
+// For any other actor every case must be a stored application of a customer it sees: one
+// that does not exist and one outside the scope are refused alike (422 on
+// cases[i].application_id), so existence is not leaked; the case's customer_id is then
+// the application's (another one is refused).
+func (s *Server) checkPlanCases(ctx context.Context, actor perm.Actor, cases []assign.Case) error {
+	sight, err := s.customerSight(ctx, actor)
+	if err != nil || sight.all() {
+		return err
+	}
+	var f fieldErrors
+	for i := range cases {
+		c := &cases[i]
+		p := fmt.Sprintf("cases[%d]", i)
+		app, err := s.applications.repo.Get(ctx, c.ApplicationID)
+		ok := err == nil
+		switch {
+		case errors.Is(err, loan.ErrNotFound):
+		case err != nil:
+			return err
+		default:
+			if ok, err = sight.sees(ctx, app.Customer); err != nil {
+				return err
+			}
+		}
+		switch {
+		case !ok:
+			f.add(p+".application_id", "exists", "no application you may see has this ID", "无此申请或无权查看")
+		case c.CustomerID != "" && c.CustomerID != app.Customer:
+			f.add(p+".customer_id", "match", "must be the application's customer "+app.Customer, "须为该申请的客户")
+		default:
+			c.CustomerID = app.Customer
+		}
+	}
+	return f.err()
+}
+
 // applyPlanTx is the one write path of batch plans: inside tx it plans cases over the
-// team as tx sees it and records every placement.
+// team as tx sees it and records every placement, each with its audit record
+// (assignment.plan, entity the assignment of the application).
 func (s *Server) applyPlanTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, cases []assign.Case, opts assign.PlanOptions, reason string) (planView, error) {
 	team, err := s.lockTeam(ctx, tx)
 	if err != nil {
@@ -509,9 +647,5 @@ func (s *Server) applyPlanTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, 
 		byID[c.ApplicationID] = c
 	}
 	out := planView{Applied: true, At: s.now(), Reason: reason, Plan: plan}
-	moves, err := s.recordPlanTx(ctx, tx, actor, plan, byID, out.At, reason)
-	if err != nil {
-		return planView{}, err
-	}
-	return out, s.advanceTeam(ctx, tx, team, moves)
+	return out, s.recordPlanTx(ctx, tx, actor, "assignment.plan", team, plan, byID, out.At, reason)
 }

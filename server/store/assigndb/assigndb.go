@@ -730,7 +730,7 @@ func (r *Repo) History(ctx context.Context, q HistoryQuery) (HistoryPage, error)
 	var p HistoryPage
 	if len(spells) > limit {
 		spells = spells[:limit]
-		p.Next = encodeCursor("s", strconv.FormatInt(spells[limit-1].Seq, 10))
+		p.Next = HistoryCursor(spells[limit-1].Seq)
 	}
 	p.Items = spells
 	return p, nil
@@ -769,6 +769,10 @@ func (r *Repo) spells(ctx context.Context, q runner, text string, args ...any) (
 	}
 	return out, nil
 }
+
+// HistoryCursor is the History cursor that continues after the spell with seq: for a
+// caller that filters History's pages and stops inside one.
+func HistoryCursor(seq int64) string { return encodeCursor("s", strconv.FormatInt(seq, 10)) }
 
 // Cursors are base64url of "<tag>:<value>", the tag telling officer cursors ("o") from
 // spell cursors ("s").
