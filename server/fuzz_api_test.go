@@ -19,10 +19,10 @@ import (
 )
 
 // apiFuzzServer is the seeded server FuzzAPI's iterations share: the security fixture (a
-// small bank, an assessment, an application and a key per built-in role) on a SQLite
-// database in the fuzz target's temporary directory, built by the first iteration.
+// small bank, an assessment, an application and a key per built-in role) on a database
+// that lives as long as the fuzz target, built by the first iteration.
 type apiFuzzServer struct {
-	dsn      string
+	db       storetest.Database
 	once     sync.Once
 	fixture  *secFixture
 	cleanups []func()
@@ -35,7 +35,7 @@ func (s *apiFuzzServer) setup(t *testing.T) *secFixture {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.cleanups = append(s.cleanups, f)
-		}, "sqlite", s.dsn, Config{Logger: slog.New(slog.DiscardHandler), BodyLimit: 64 << 10})
+		}, s.db.Name, s.db.DSN, Config{Logger: slog.New(slog.DiscardHandler), BodyLimit: 64 << 10})
 	})
 	if s.fixture == nil {
 		t.Fatal("the fuzz server failed to start in an earlier iteration")
@@ -43,7 +43,8 @@ func (s *apiFuzzServer) setup(t *testing.T) *secFixture {
 	return s.fixture
 }
 
-// apiFuzzMethods are the methods FuzzAPI picks from (a byte of its input).
+// apiFuzzMethods are the methods FuzzAPI picks from when the method byte of its input is
+// 200 or more; below 200 it sends the route's own method, so most inputs reach a handler.
 var apiFuzzMethods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete, http.MethodHead, http.MethodOptions}
 
 // apiFuzzContentTypes are the Content-Type headers FuzzAPI picks from; "" sends none.
@@ -59,7 +60,10 @@ var apiFuzzContentTypes = []string{"application/json", "", "application/json; ch
 //
 //	go test ./server -run XXX -fuzz FuzzAPI -fuzztime 3m
 func FuzzAPI(f *testing.F) {
-	srv := &apiFuzzServer{dsn: storetest.SQLiteDSN(f)}
+	// PostgreSQL when CREDITKIT_TEST_POSTGRES is set (it refuses what SQLite stores, such
+	// as NUL in text), else SQLite.
+	dbs := storetest.Databases(f)
+	srv := &apiFuzzServer{db: dbs[len(dbs)-1]}
 	f.Cleanup(func() {
 		srv.mu.Lock()
 		defer srv.mu.Unlock()
@@ -69,8 +73,9 @@ func FuzzAPI(f *testing.F) {
 	})
 	// Seeds: the real request shapes of each route, by route index of Routes() order
 	// (route) — an index is used modulo the number of routes, so new routes shift, not
-	// break, the corpus. param "" means the fixture's own row; method and contentType index
-	// apiFuzzMethods and apiFuzzContentTypes; role indexes perm.Builtin().
+	// break, the corpus. param "" means the fixture's own row; method is the route's own
+	// below 200, else apiFuzzMethods[method-200]; contentType indexes apiFuzzContentTypes;
+	// role indexes perm.Builtin().
 	type seed struct {
 		route                   uint8
 		param, query, body      string
@@ -138,15 +143,20 @@ func FuzzAPI(f *testing.F) {
 	}
 	routes := apiFuzzRoutes()
 	for _, s := range seeds {
+		found := false
 		for i, r := range routes {
-			if r.Path == s.path {
-				s.route = uint8(i)
-				break
+			if r.Path == s.path && (r.Method == s.methodName || !found) {
+				s.route, found = uint8(i), true
 			}
 		}
-		for i, m := range apiFuzzMethods {
-			if m == s.methodName {
-				s.method = uint8(i)
+		if !found {
+			f.Fatalf("seed for %s: no such route", s.path)
+		}
+		if s.methodName != routes[s.route].Method {
+			for i, m := range apiFuzzMethods {
+				if m == s.methodName {
+					s.method = uint8(200 + i)
+				}
 			}
 		}
 		f.Add(s.route, s.param, s.query, s.body, s.method, s.contentType, s.ifMatch, s.idempotencyKey, s.role)
@@ -155,7 +165,10 @@ func FuzzAPI(f *testing.F) {
 		fx := srv.setup(t)
 		rt := routes[int(route)%len(routes)]
 		roles := perm.Builtin()
-		m := apiFuzzMethods[int(method)%len(apiFuzzMethods)]
+		m := rt.Method
+		if method >= 200 {
+			m = apiFuzzMethods[int(method-200)%len(apiFuzzMethods)]
+		}
 		path := rt.Path
 		if param != "" && strings.Contains(path, "/:") {
 			// The fuzzed parameter replaces the route's (last) path parameter as one segment.
