@@ -470,19 +470,21 @@ func TestAssessmentWriterIsolatesBadRows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := rowCount(t, h.store, "assessments")
+			before, records := rowCount(t, h.store, "assessments"), rowCount(t, h.store, "audit_log")
 			good1, bad, good2 := row, row, row
 			tt.bad(&bad)
+			ctx := context.Background()
 			batch := []*pendingAssessment{
-				{actor: perm.Admin("a", ""), row: &good1, ref: individualRef, done: make(chan error, 1)},
-				{actor: perm.Admin("b", ""), row: &bad, ref: individualRef, done: make(chan error, 1)},
-				{actor: perm.Admin("c", ""), row: &good2, ref: individualRef, done: make(chan error, 1)},
+				{req: ctx, actor: perm.Admin("a", ""), row: &good1, ref: individualRef, done: make(chan error, 1)},
+				{req: ctx, actor: perm.Admin("b", ""), row: &bad, ref: individualRef, done: make(chan error, 1)},
+				{req: ctx, actor: perm.Admin("c", ""), row: &good2, ref: individualRef, done: make(chan error, 1)},
 			}
 			h.srv.credit.writer.commit(batch)
 			assert.NoError(t, <-batch[0].done)
 			assert.Error(t, <-batch[1].done)
 			assert.NoError(t, <-batch[2].done)
 			assert.Equal(t, before+2, rowCount(t, h.store, "assessments"))
+			assert.Equal(t, records+2, rowCount(t, h.store, "audit_log"), "one audit record per stored row, none for the bad one")
 			assert.NotEqual(t, good1.ID, good2.ID)
 		})
 	}
