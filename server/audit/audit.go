@@ -90,7 +90,20 @@ func New(st *store.Store, cfg Config) *Log {
 	l := &Log{st: st, mask: cfg.Mask, now: cfg.Now}
 	if l.mask == nil {
 		rules := pii.DefaultRules()
-		l.mask = func(doc []byte) ([]byte, error) { return pii.MaskJSON(doc, rules) }
+		names := make([][]byte, 0, len(rules))
+		for name := range rules {
+			names = append(names, []byte(name))
+		}
+		l.mask = func(doc []byte) ([]byte, error) {
+			// Most documents (assessments, officers, applications) name no personal field
+			// at all; they need no masking, and skipping the parse is most of its cost.
+			for _, name := range names {
+				if bytes.Contains(doc, name) {
+					return pii.MaskJSON(doc, rules)
+				}
+			}
+			return doc, nil
+		}
 	}
 	if l.now == nil {
 		l.now = time.Now
@@ -125,6 +138,60 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, e Entry) (Record, error) {
 		return Record{}, fmt.Errorf("audit: advance the chain: %w", err)
 	}
 	return rec, nil
+}
+
+// AppendBatch adds the records of entries, in order, inside tx, as Append does for one —
+// with three statements for the whole batch instead of three per record (the head's
+// update, one multi-row insert per 50 records, the head's new hash), which matters to
+// writers that commit many requests' writes in one transaction. It validates every entry
+// before it writes anything: one bad entry fails the batch with ErrInvalid.
+func (l *Log) AppendBatch(ctx context.Context, tx *sql.Tx, entries []Entry) ([]Record, error) {
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	recs := make([]Record, len(entries))
+	for i, e := range entries {
+		r, err := l.prepare(e)
+		if err != nil {
+			return nil, err
+		}
+		recs[i] = r
+	}
+	var last int64
+	var prev string
+	if err := tx.QueryRowContext(ctx, l.st.Rebind(`UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash`), len(recs)).
+		Scan(&last, &prev); err != nil {
+		return nil, fmt.Errorf("audit: lock the chain: %w", err)
+	}
+	first := last - int64(len(recs)) + 1
+	for i := range recs {
+		recs[i].Seq, recs[i].PrevHash = first+int64(i), prev
+		recs[i].Hash = hashRecord(recs[i])
+		prev = recs[i].Hash
+	}
+	const perInsert = 50
+	for start := 0; start < len(recs); start += perInsert {
+		chunk := recs[start:min(start+perInsert, len(recs))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_log (seq, at, actor, role, action, entity_type, entity_id, before_data,
+		after_data, request_id, prev_hash, hash) VALUES `)
+		args := make([]any, 0, 12*len(chunk))
+		for i, r := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, r.Seq, r.At.UnixNano(), r.Actor, r.Role, r.Action, r.EntityType, r.EntityID,
+				string(r.Before), string(r.After), r.RequestID, r.PrevHash, r.Hash)
+		}
+		if _, err := tx.ExecContext(ctx, l.st.Rebind(q.String()), args...); err != nil {
+			return nil, fmt.Errorf("audit: append: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, l.st.Rebind(`UPDATE audit_head SET hash = ? WHERE id = 1`), prev); err != nil {
+		return nil, fmt.Errorf("audit: advance the chain: %w", err)
+	}
+	return recs, nil
 }
 
 // prepare validates e and builds its record without Seq, PrevHash and Hash.

@@ -236,3 +236,62 @@ func TestConcurrentAppendersFormOneChain(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendBatch appends batches (across the 50-row insert boundary) between single
+// appends: one chain, in order, that verifies, with masked documents; a batch with a bad
+// entry writes nothing.
+func TestAppendBatch(t *testing.T) {
+	for _, db := range storetest.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openStore(t, db.DSN)
+			l := New(st, Config{Now: newClock().now})
+			appendOne(t, ctx, st, l, entry(0))
+			var batch []Entry
+			for i := 1; i <= 120; i++ {
+				batch = append(batch, entry(i))
+			}
+			var recs []Record
+			require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error {
+				var err error
+				recs, err = l.AppendBatch(ctx, tx, batch)
+				return err
+			}))
+			require.Len(t, recs, 120)
+			assert.Equal(t, int64(2), recs[0].Seq)
+			assert.Equal(t, int64(121), recs[119].Seq)
+			assert.JSONEq(t, `{"number":"C0000002","name":"张三","mobile":"139****0005"}`, string(recs[4].After))
+			last := appendOne(t, ctx, st, l, entry(121))
+			assert.Equal(t, recs[119].Hash, last.PrevHash)
+
+			bad := append([]Entry{entry(200)}, Entry{Action: "customer.update", EntityType: "customer"})
+			err := st.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := l.AppendBatch(ctx, tx, bad)
+				return err
+			})
+			require.ErrorIs(t, err, ErrInvalid)
+
+			rep, err := l.Verify(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, int64(122), rep.Records)
+			page, err := l.List(ctx, Filter{Limit: 200})
+			require.NoError(t, err)
+			require.Len(t, page.Items, 122)
+			assert.Equal(t, recs[60], page.Items[61], "what is read is what was appended")
+		})
+	}
+}
+
+// TestMaskSkipsDocumentsWithoutPersonalFields: a document that names no personal field is
+// stored as it came (compacted), one that does is masked.
+func TestMaskSkipsDocumentsWithoutPersonalFields(t *testing.T) {
+	st := openStore(t, storetest.SQLiteDSN(t))
+	l := New(st, Config{})
+	plain, err := l.document("after", json.RawMessage(`{"score": 612, "grade": "A", "id": "A-1"}`))
+	require.NoError(t, err)
+	assert.Equal(t, `{"score":612,"grade":"A","id":"A-1"}`, string(plain))
+	masked, err := l.document("after", json.RawMessage(`{"changes":[{"path":"individual.mobile","old":"13812345678","new":"13912345678"}]}`))
+	require.NoError(t, err)
+	assert.NotContains(t, string(masked), "13812345678")
+	assert.NotContains(t, string(masked), "13912345678")
+}
