@@ -312,15 +312,13 @@ func (s *Server) recordAssessmentsTx(ctx context.Context, tx *sql.Tx, writes []a
 	if err := s.credit.repo.CreateAssessmentsTx(ctx, tx, rows); err != nil {
 		return err
 	}
+	audited := make([]auditedWrite, 0, len(writes))
 	for _, w := range writes {
-		if w.req == nil {
-			continue
-		}
-		if err := s.audit(valuesFrom{ctx, w.req}, tx, s.assessmentAudit(w.actor, w.row)); err != nil {
-			return err
+		if w.req != nil {
+			audited = append(audited, auditedWrite{req: w.req, entry: s.assessmentAudit(w.actor, w.row)})
 		}
 	}
-	return nil
+	return s.auditBatch(ctx, tx, audited)
 }
 
 // assessmentAudit is the audit entry of a stored assessment made by actor: its headline
@@ -332,17 +330,6 @@ func (s *Server) assessmentAudit(actor perm.Actor, a *creditdb.Assessment) audit
 			Grade: a.Grade, Score: a.Score, PD: a.PD, Decision: a.Decision, Limit: a.Limit, RequestID: a.RequestID,
 			CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt.UTC()}}
 }
-
-// valuesFrom is a context with the deadline and cancellation of its Context and the
-// values of values: the group-committing writer's transaction runs under its own deadline
-// but records each row with its request's ID and Idempotency-Key.
-type valuesFrom struct {
-	context.Context
-	values context.Context
-}
-
-// Value returns the value of key in values.
-func (v valuesFrom) Value(key any) any { return v.values.Value(key) }
 
 // readAssessment is the one read path of stored assessments: an assessment of a customer
 // outside the actor's scope is not found, exactly like one that does not exist.

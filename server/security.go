@@ -31,6 +31,48 @@ func (s *Server) audit(ctx context.Context, tx *sql.Tx, e audit.Entry) error {
 	return IdempotencyCommitted(ctx, s.cfg.Store, tx)
 }
 
+// auditedWrite is one request's write in a transaction that commits several requests'
+// writes (a group commit): the request's context, for its request ID and Idempotency-Key,
+// and the write's audit entry.
+type auditedWrite struct {
+	req   context.Context
+	entry audit.Entry
+}
+
+// auditBatch is audit for a transaction shared by several requests: one record per write,
+// appended together (audit.AppendBatch: three statements for the batch), each stamped
+// with its own request's ID, and each request's Idempotency-Key marked committed. ctx is
+// the transaction's own context.
+func (s *Server) auditBatch(ctx context.Context, tx *sql.Tx, writes []auditedWrite) error {
+	entries := make([]audit.Entry, len(writes))
+	for i, w := range writes {
+		entries[i] = w.entry
+		if entries[i].RequestID == "" {
+			entries[i].RequestID, _ = w.req.Value(requestIDKey{}).(string)
+		}
+	}
+	if _, err := s.trail.AppendBatch(ctx, tx, entries); err != nil {
+		return fmt.Errorf("server: audit a batch of %d: %w", len(entries), err)
+	}
+	for _, w := range writes {
+		if err := IdempotencyCommitted(valuesFrom{ctx, w.req}, s.cfg.Store, tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// valuesFrom is a context with the deadline and cancellation of its Context and the
+// values of values: a group-committing writer's transaction runs under its own deadline
+// but records each write with its request's ID and Idempotency-Key.
+type valuesFrom struct {
+	context.Context
+	values context.Context
+}
+
+// Value returns the value of key in values.
+func (v valuesFrom) Value(key any) any { return v.values.Value(key) }
+
 // scope is the data scope of one request's actor over one snapshot of the tree: the
 // customers (and their applications and assessments) the actor may see. Outside it a row
 // does not exist for the actor: reads answer 404, lists and analytics leave it out.
