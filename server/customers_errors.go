@@ -39,7 +39,7 @@ func customerProblem(err error) error {
 	case errors.Is(err, customer.ErrClosed):
 		return fmt.Errorf("%w: the customer is closed", ErrConflict)
 	case errors.Is(err, customer.ErrNotFound):
-		return fmt.Errorf("no such customer: %w", ErrNotFound)
+		return errNoSuchCustomer()
 	case errors.As(err, &query):
 		return &BadRequestError{Detail: query.Field + ": " + query.Reason, Err: err}
 	case errors.As(err, &cursor):
@@ -80,3 +80,7 @@ func amountProblem(path string, e *tree.AmountError) error {
 func fieldProblem(path, rule, message, messageZH string) error {
 	return &ValidationError{Fields: []FieldError{{Path: path, Rule: rule, Message: message, MessageZH: messageZH}}}
 }
+
+// errNoSuchCustomer is the 404 of a customer that does not exist or is outside the
+// caller's scope: the two answers are the same, so existence is not leaked.
+func errNoSuchCustomer() error { return fmt.Errorf("no such customer: %w", ErrNotFound) }

@@ -7,14 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/creditkit/creditkit/customer"
+	"github.com/creditkit/creditkit/server/perm"
+	"github.com/creditkit/creditkit/server/pii"
 	"github.com/creditkit/creditkit/server/store/customerdb"
 	"github.com/creditkit/creditkit/tree"
 )
@@ -58,10 +62,10 @@ func custIfMatch(c *fiber.Ctx) (int64, error) {
 	return v, nil
 }
 
-// custParseETag reads one ETag of this API, "3" (a weak W/"3" is accepted alike).
+// custParseETag reads one ETag of this API, "3". A weak W/"3" is refused: If-Match
+// compares strongly (RFC 9110 §13.1.1), and this API's ETags are strong.
 func custParseETag(h string) (int64, error) {
-	bad := &BadRequestError{Detail: `If-Match must be one ETag of this API, such as "3"`}
-	h = strings.TrimPrefix(h, "W/")
+	bad := &BadRequestError{Detail: `If-Match must be one strong ETag of this API, such as "3"`}
 	if len(h) < 3 || len(h) > 22 || h[0] != '"' || h[len(h)-1] != '"' {
 		return 0, bad
 	}
@@ -130,6 +134,13 @@ func custQuote(s string) string {
 func (s *Server) postCustomer(c *fiber.Ctx) error {
 	var req customerCreateRequest
 	if err := decode(c, &req); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			// The customer's fields are embedded: name them as the client wrote them.
+			for i := range ve.Fields {
+				ve.Fields[i].Path = strings.TrimPrefix(ve.Fields[i].Path, "Customer.")
+			}
+		}
 		return err
 	}
 	var fields []FieldError
@@ -145,6 +156,16 @@ func (s *Server) postCustomer(c *fiber.Ctx) error {
 	readOnly("version", cu.Version != 0)
 	readOnly("created_at", !cu.CreatedAt.IsZero())
 	readOnly("updated_at", !cu.UpdatedAt.IsZero())
+	fields = append(fields, custControlChars(cu)...)
+	actor := actorOf(c)
+	if req.Parent == nil && actor.ScopeNode() != int64(customerdb.RootID) {
+		// An actor bound to a branch or a group registers under its own node by default.
+		p := actor.ScopeNode()
+		req.Parent = &p
+	}
+	if actor.AssignedOnly && cu.Officer == "" {
+		cu.Officer = actor.ID // an officer limited to its own customers registers its own
+	}
 	switch {
 	case req.Parent == nil:
 		fields = append(fields, FieldError{Path: "parent", Rule: "required",
@@ -155,13 +176,13 @@ func (s *Server) postCustomer(c *fiber.Ctx) error {
 	if len(fields) > 0 {
 		return &ValidationError{Fields: fields}
 	}
-	rec, err := s.createCustomer(c.UserContext(), actorOf(c), cu, tree.ID(*req.Parent))
+	rec, err := s.createCustomer(c.UserContext(), actor, cu, tree.ID(*req.Parent))
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderLocation, "/v1/customers/"+rec.Customer.Number.String())
 	c.Set(fiber.HeaderETag, custETag(rec.Customer.Version))
-	return c.Status(fiber.StatusCreated).JSON(viewCustomer(rec))
+	return c.Status(fiber.StatusCreated).JSON(viewCustomerFor(actor, rec))
 }
 
 // custRawView is the stored JSON of a customer with its node, as customerView writes it:
@@ -192,13 +213,40 @@ func (s *Server) getCustomer(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	raw, err := s.readCustomerJSON(c.UserContext(), n)
+	ctx := c.UserContext()
+	raw, err := s.readCustomerJSON(ctx, n)
 	if err != nil {
+		return err
+	}
+	if raw, err = s.custRawFor(ctx, actorOf(c), raw); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderETag, custETag(raw.Version))
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(custRawView(raw))
+}
+
+// custRawFor checks a stored customer against actor a: a customer outside a's scope is not
+// found (404, like a missing one), and its personal data is masked unless a sees it. An
+// actor that sees every customer unmasked (an unbound admin) costs nothing more.
+func (s *Server) custRawFor(ctx context.Context, a perm.Actor, raw customerdb.RawRecord) (customerdb.RawRecord, error) {
+	sc, err := s.scopeOf(ctx, a)
+	if err != nil {
+		return customerdb.RawRecord{}, err
+	}
+	if sc.all() && a.Can(perm.PIIRead) {
+		return raw, nil
+	}
+	visible, unmasked, err := custRawAccess(sc, raw)
+	switch {
+	case err != nil:
+		return customerdb.RawRecord{}, err
+	case !visible:
+		return customerdb.RawRecord{}, errNoSuchCustomer()
+	case unmasked:
+		return raw, nil
+	}
+	return custMaskRaw(raw)
 }
 
 // readCustomerJSON is readCustomer without decoding: the stored JSON of the customer. It is
@@ -224,7 +272,7 @@ func (s *Server) getCustomers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	raws, next, err := s.searchCustomers(c.UserContext(), q)
+	raws, next, err := s.searchCustomersFor(c.UserContext(), actorOf(c), q)
 	if err != nil {
 		return err
 	}
@@ -259,6 +307,118 @@ func custRawPage(raws []customerdb.RawRecord, next string) []byte {
 func (s *Server) searchCustomers(ctx context.Context, q customer.Query) ([]customerdb.RawRecord, string, error) {
 	raws, next, err := s.customers.repo.SearchJSON(ctx, q)
 	return raws, next, customerProblem(err)
+}
+
+// custMaxScan bounds the stored customers one list or search request reads while it
+// leaves out those outside the caller's scope: a page is short (fewer items than limit,
+// with a next_cursor to go on from) only when that many rows were read without filling it.
+const custMaxScan = 5000
+
+// searchCustomersFor is searchCustomers for actor a: customers outside a's scope are left
+// out and the personal data of those a may not see is masked. An officer limited to its
+// own customers has that condition pushed into the query (the officer filter; asking for
+// another officer's customers finds none); other rows outside the scope are left out
+// while paging: pages are read until limit customers are kept, the list ends or
+// custMaxScan rows were read.
+func (s *Server) searchCustomersFor(ctx context.Context, a perm.Actor, q customer.Query) ([]customerdb.RawRecord, string, error) {
+	sc, err := s.scopeOf(ctx, a)
+	if err != nil {
+		return nil, "", err
+	}
+	if a.AssignedOnly {
+		if o, ok := q.Filters["officer"]; ok && o != a.ID {
+			if _, err := customer.ParseFilters(q.Filters); err != nil {
+				return nil, "", customerProblem(err)
+			}
+			return nil, "", nil
+		}
+		f := make(map[string]string, len(q.Filters)+1)
+		maps.Copy(f, q.Filters)
+		f["officer"] = a.ID
+		q.Filters = f
+	}
+	if sc.all() && a.Can(perm.PIIRead) {
+		return s.searchCustomers(ctx, q)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = customer.DefaultLimit
+	}
+	fetch := func(n int, cursor string) ([]customerdb.RawRecord, string, error) {
+		q.Limit, q.Cursor = n, cursor
+		return s.searchCustomers(ctx, q)
+	}
+	keep := func(raw customerdb.RawRecord) (customerdb.RawRecord, bool, error) {
+		visible, unmasked, err := custRawAccess(sc, raw)
+		if err != nil || !visible || unmasked {
+			return raw, visible, err
+		}
+		raw, err = custMaskRaw(raw)
+		return raw, true, err
+	}
+	raws, next, err := scanVisible(limit, customer.MaxLimit, custMaxScan, q.Cursor, fetch, keep)
+	if err != nil {
+		return nil, "", err
+	}
+	return raws, next, nil
+}
+
+// scanVisible reads a list through fetch (a page of at most n rows after cursor, and the
+// cursor after it, "" at the end) and keeps the rows keep accepts, until it holds limit
+// rows, the list ends or maxScan rows were read; next is the cursor after the last row it
+// read. keep may change the rows it keeps (mask them). A first read asks for limit rows; when rows were left out it reads more at once
+// (up to batchMax), and when a read holds more rows to keep than still wanted, it reads
+// that stretch again up to the last one wanted, so that next points right after it.
+func scanVisible[T any](limit, batchMax, maxScan int, cursor string, fetch func(n int, cursor string) ([]T, string, error),
+	keep func(T) (T, bool, error)) ([]T, string, error) {
+	out := make([]T, 0, min(limit, 64))
+	scanned, batch := 0, limit
+	for {
+		need := limit - len(out)
+		n := max(need, min(batch, batchMax))
+		rows, next, err := fetch(n, cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		kept, cut, err := keepUpTo(rows, need, keep)
+		for err == nil && cut < len(rows) {
+			// More rows to keep than wanted: read again up to the last one wanted. (Fewer
+			// rows each time, so this ends even while the list changes.)
+			if rows, next, err = fetch(cut, cursor); err == nil {
+				kept, cut, err = keepUpTo(rows, need, keep)
+			}
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, kept...)
+		scanned += len(rows)
+		cursor = next
+		if len(out) == limit || next == "" || scanned >= maxScan {
+			return out, next, nil
+		}
+		batch = 4 * n
+	}
+}
+
+// keepUpTo returns the first need rows keep accepts and the number of rows up to the last
+// of them (len(rows) when fewer are accepted).
+func keepUpTo[T any](rows []T, need int, keep func(T) (T, bool, error)) ([]T, int, error) {
+	var kept []T
+	for i, r := range rows {
+		r, ok, err := keep(r)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			continue
+		}
+		kept = append(kept, r)
+		if len(kept) == need {
+			return kept, i + 1, nil
+		}
+	}
+	return kept, len(rows), nil
 }
 
 // custSearchQuery turns the query parameters of GET /v1/customers into a customer.Query.
@@ -299,7 +459,12 @@ func custSearchQuery(p map[string]string) (customer.Query, error) {
 		func() error { return set(&q.Number, "number", p["number"]) },
 		func() error { return set(&q.IDNumber, "id_number", p["id_number"]) },
 		func() error { return set(&q.CreditCode, "credit_code", p["credit_code"]) },
-		func() error { return set(&q.Mobile, "mobile", p["mobile"]) },
+		func() error {
+			if v := p["mobile"]; v != "" && !custIsMobile(v) {
+				return &BadRequestError{Detail: "mobile must be a mainland mobile number: 11 digits from 13, with or without +86"}
+			}
+			return set(&q.Mobile, "mobile", p["mobile"])
+		},
 		func() error { return set(&q.NamePrefix, "name", p["name"]) },
 		func() error { return set(&q.Pinyin, "pinyin", p["pinyin"]) },
 		func() error {
@@ -342,6 +507,48 @@ func custSearchQuery(p map[string]string) (customer.Query, error) {
 		}
 	}
 	return q, nil
+}
+
+// custControlChars refuses control characters (NUL, escape sequences, line breaks) in a
+// customer's text fields, which the archive's validation lets through.
+func custControlChars(c customer.Customer) []FieldError {
+	var fe []FieldError
+	check := func(path, v string) {
+		if strings.ContainsFunc(v, unicode.IsControl) {
+			fe = append(fe, FieldError{Path: path, Rule: "printable", Message: "must not hold control characters",
+				MessageZH: "不能包含控制字符"})
+		}
+	}
+	address := func(prefix string, a customer.Address) {
+		check(prefix+".province", a.Province)
+		check(prefix+".city", a.City)
+		check(prefix+".district", a.District)
+		check(prefix+".street", a.Street)
+		check(prefix+".postcode", a.Postcode)
+	}
+	check("branch", c.Branch)
+	check("officer", c.Officer)
+	for i, tag := range c.Tags {
+		check(fmt.Sprintf("tags[%d]", i), tag)
+	}
+	if i := c.Individual; i != nil {
+		check("individual.name", i.Name)
+		check("individual.doc_number", i.DocNumber)
+		check("individual.mobile", i.Mobile)
+		check("individual.email", i.Email)
+		check("individual.occupation", i.Occupation)
+		check("individual.employer", i.Employer)
+		address("individual.address", i.Address)
+	}
+	if e := c.Enterprise; e != nil {
+		check("enterprise.legal_name", e.LegalName)
+		check("enterprise.credit_code", e.CreditCode)
+		check("enterprise.legal_rep", e.LegalRep)
+		check("enterprise.contact_name", e.ContactName)
+		check("enterprise.contact_mobile", e.ContactMobile)
+		address("enterprise.address", e.Address)
+	}
+	return fe
 }
 
 func custLooksLikeNumber(s string) bool {
@@ -459,7 +666,8 @@ func (s *Server) patchCustomer(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	rec, err := s.readCustomer(ctx, n)
+	actor := actorOf(c)
+	rec, _, err := s.readCustomerFor(ctx, actor, n)
 	if err != nil {
 		return err
 	}
@@ -505,12 +713,18 @@ func (s *Server) patchCustomer(c *fiber.Ctx) error {
 		return err
 	}
 	next.Number, next.Version = n, version
-	out, err := s.updateCustomer(ctx, actorOf(c), next)
+	if fe := custControlChars(next); len(fe) > 0 {
+		return &ValidationError{Fields: fe}
+	}
+	if !actor.SeesPII(cur.Officer) {
+		keepMaskedFields(cur, &next)
+	}
+	out, err := s.updateCustomer(ctx, actor, next)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderETag, custETag(out.Customer.Version))
-	return c.JSON(viewCustomer(out))
+	return c.JSON(viewCustomerFor(actor, out))
 }
 
 // custEmptyBody accepts an absent body or an empty JSON object.
@@ -534,12 +748,13 @@ func (s *Server) postCustomerClose(c *fiber.Ctx) error {
 	if err := custEmptyBody(c); err != nil {
 		return err
 	}
-	out, err := s.closeCustomer(c.UserContext(), actorOf(c), n, version)
+	actor := actorOf(c)
+	out, err := s.closeCustomer(c.UserContext(), actor, n, version)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderETag, custETag(out.Customer.Version))
-	return c.JSON(viewCustomer(out))
+	return c.JSON(viewCustomerFor(actor, out))
 }
 
 // contactPage is one page of a contact log.
@@ -561,7 +776,11 @@ func (s *Server) getCustomerContacts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.customers.repo.ContactsPage(c.UserContext(), n, limit, p["cursor"])
+	ctx := c.UserContext()
+	if _, _, err := s.readCustomerFor(ctx, actorOf(c), n); err != nil {
+		return err
+	}
+	page, err := s.customers.repo.ContactsPage(ctx, n, limit, p["cursor"])
 	if err != nil {
 		return customerProblem(err)
 	}
@@ -576,6 +795,13 @@ func (s *Server) postCustomerContact(c *fiber.Ctx) error {
 	var ct customer.Contact
 	if err := decode(c, &ct); err != nil {
 		return err
+	}
+	if strings.ContainsFunc(ct.Note, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) {
+		return fieldProblem("note", "printable", "must not hold control characters other than line breaks and tabs",
+			"除换行和制表符外不能包含控制字符")
+	}
+	if strings.ContainsFunc(ct.Officer, unicode.IsControl) {
+		return fieldProblem("officer", "printable", "must not hold control characters", "不能包含控制字符")
 	}
 	out, err := s.addContact(c.UserContext(), actorOf(c), n, ct)
 	if err != nil {
@@ -597,11 +823,31 @@ func (s *Server) getCustomerHistory(c *fiber.Ctx) error {
 	if _, err := custQuery(c, func(string) bool { return false }); err != nil {
 		return err
 	}
-	h, err := s.customers.repo.History(c.UserContext(), n)
+	ctx, actor := c.UserContext(), actorOf(c)
+	rec, _, err := s.readCustomerFor(ctx, actor, n)
+	if err != nil {
+		return err
+	}
+	h, err := s.customers.repo.History(ctx, n)
 	if err != nil {
 		return customerProblem(err)
 	}
-	return c.JSON(revisionList{Items: h})
+	if h == nil {
+		h = []customer.Revision{}
+	}
+	if actor.SeesPII(rec.Customer.Officer) {
+		return c.JSON(revisionList{Items: h})
+	}
+	// The changes of personal fields show their old and new values masked.
+	doc, err := json.Marshal(revisionList{Items: h})
+	if err != nil {
+		return err
+	}
+	if doc, err = pii.MaskJSON(doc, custMaskRules); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(doc)
 }
 
 func (s *Server) getCustomerPath(c *fiber.Ctx) error {
@@ -613,20 +859,25 @@ func (s *Server) getCustomerPath(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	raw, err := s.readCustomerJSON(ctx, n)
+	rec, sc, err := s.readCustomerFor(ctx, actorOf(c), n)
 	if err != nil {
 		return err
 	}
-	if raw.Node == 0 {
+	if rec.Node == 0 {
 		return fmt.Errorf("customer %s has no node in the tree: %w", n, ErrNotFound)
 	}
 	t, err := s.customers.tree.fresh(ctx)
 	if err != nil {
 		return err
 	}
-	path, err := t.Path(raw.Node)
+	path, err := t.Path(rec.Node)
 	if err != nil {
 		return customerProblem(err)
+	}
+	// The breadcrumbs start at the actor's own node: nodes above it are outside its
+	// subtree, which it cannot read either.
+	for len(path) > 1 && sc.bound() && path[0].ID != sc.node {
+		path = path[1:]
 	}
 	out := treeNodeList{Items: make([]treeNodeView, len(path))}
 	for i, nd := range path {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/creditkit/creditkit/customer"
+	"github.com/creditkit/creditkit/server/audit"
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/customerdb"
 	"github.com/creditkit/creditkit/tree"
@@ -32,6 +33,9 @@ func (s *Server) readCustomer(ctx context.Context, n customer.Number) (customerd
 // transaction committed. The validation and key computation run before, outside any
 // transaction.
 func (s *Server) createCustomer(ctx context.Context, actor perm.Actor, c customer.Customer, parent tree.ID) (customerdb.Record, error) {
+	if err := checkOwnOfficer(actor, c.Officer); err != nil {
+		return customerdb.Record{}, err
+	}
 	d, err := s.customers.repo.Prepare(c)
 	if err != nil {
 		return customerdb.Record{}, customerProblem(err)
@@ -41,14 +45,29 @@ func (s *Server) createCustomer(ctx context.Context, actor perm.Actor, c custome
 	return job.out, job.err
 }
 
+// checkOwnOfficer refuses (422) a customer of another officer from an actor limited to
+// its own customers: it could not see the customer it wrote.
+func checkOwnOfficer(actor perm.Actor, officer string) error {
+	if actor.AssignedOnly && officer != actor.ID {
+		return fieldProblem("officer", "own", "must be your own ID: you work with the customers assigned to you",
+			"只能是您本人：您只能办理分配给您的客户")
+	}
+	return nil
+}
+
 // createCustomerTx is the one write path that registers customers: inside tx, holding the
-// tree lock, it checks the parent node, draws the node ID, stores the customer (number,
-// spellings, first revision) and its node with a zero exposure.
+// tree lock, it checks the parent node (one outside the actor's subtree is refused like a
+// missing one), draws the node ID, stores the customer (number, spellings, first
+// revision) and its node with a zero exposure. The caller appends the audit record
+// (customerCreated) once the transaction's writes are done.
 func (s *Server) createCustomerTx(ctx context.Context, tx *sql.Tx, tl *treeLock, actor perm.Actor, d customerdb.Draft, parent tree.ID) (customerdb.Record, error) {
 	if err := tl.acquire(ctx); err != nil {
 		return customerdb.Record{}, err
 	}
 	p, err := tl.t.Get(parent)
+	if err == nil && !scopeIn(actor, tl.t).seesNode(parent) {
+		err = tree.ErrNotFound
+	}
 	switch {
 	case errors.Is(err, tree.ErrNotFound):
 		return customerdb.Record{}, fieldProblem("parent", "exists", "no tree node has this ID", "树节点不存在")
@@ -74,6 +93,12 @@ func (s *Server) createCustomerTx(ctx context.Context, tx *sql.Tx, tl *treeLock,
 		return customerdb.Record{}, err
 	}
 	return customerdb.Record{Customer: c, Node: id}, nil
+}
+
+// customerCreated is the audit entry of a registration.
+func customerCreated(actor perm.Actor, rec customerdb.Record) audit.Entry {
+	return audit.Entry{Actor: actor, Action: "customer.create", EntityType: "customer", EntityID: rec.Customer.Number.String(),
+		After: viewCustomer(rec)}
 }
 
 // customerAttrs returns the attributes of a customer's node: those of old with the
@@ -102,6 +127,9 @@ func customerAttrs(c customer.Customer, old map[string]string) map[string]string
 // updateCustomer stores the new version c of a customer (c.Version the version it
 // replaces) in a transaction of its own; see updateCustomerTx.
 func (s *Server) updateCustomer(ctx context.Context, actor perm.Actor, c customer.Customer) (customerdb.Record, error) {
+	if err := checkOwnOfficer(actor, c.Officer); err != nil {
+		return customerdb.Record{}, err
+	}
 	d, err := s.customers.repo.PrepareUpdate(c)
 	if err != nil {
 		return customerdb.Record{}, customerProblem(err)
@@ -116,9 +144,11 @@ func (s *Server) updateCustomer(ctx context.Context, actor perm.Actor, c custome
 
 // updateCustomerTx is the one write path that changes customers: inside tx it stores the
 // new version with its revision and, when the name, officer or region changed, renames
-// and re-attributes the customer's node. It takes the tree lock first, as every tree
-// writer does, so that writers meeting on a customer row and on the tree lock always take
-// them in the same order.
+// and re-attributes the customer's node, and appends the audit record (customer.update,
+// the customer before and after). It takes the tree lock first, as every tree writer does,
+// so that writers meeting on a customer row and on the tree lock always take them in the
+// same order. A customer outside the actor's scope is not found (the transaction, which
+// must then roll back, has written it).
 func (s *Server) updateCustomerTx(ctx context.Context, tx *sql.Tx, tl *treeLock, actor perm.Actor, d customerdb.Draft) (customerdb.Record, error) {
 	if err := tl.acquire(ctx); err != nil {
 		return customerdb.Record{}, err
@@ -127,16 +157,23 @@ func (s *Server) updateCustomerTx(ctx context.Context, tx *sql.Tx, tl *treeLock,
 	if err != nil {
 		return customerdb.Record{}, customerProblem(err)
 	}
+	if !scopeIn(actor, tl.t).sees(rec.Node, old.Officer) {
+		return customerdb.Record{}, errNoSuchCustomer()
+	}
 	c := rec.Customer
-	if rec.Node == 0 || c.Name() == old.Name() && maps.Equal(customerAttrs(c, nil), customerAttrs(old, nil)) {
-		return rec, nil
+	if rec.Node != 0 && (c.Name() != old.Name() || !maps.Equal(customerAttrs(c, nil), customerAttrs(old, nil))) {
+		node, err := s.customers.repo.GetNodeTx(ctx, tx, rec.Node)
+		if err != nil {
+			return customerdb.Record{}, err
+		}
+		node.Name, node.Attrs = c.Name(), customerAttrs(c, node.Attrs)
+		if _, err := s.customers.repo.UpdateNodeTx(ctx, tx, tl.version, node, node.Version); err != nil {
+			return customerdb.Record{}, err
+		}
 	}
-	node, err := s.customers.repo.GetNodeTx(ctx, tx, rec.Node)
+	err = s.audit(ctx, tx, audit.Entry{Actor: actor, Action: "customer.update", EntityType: "customer", EntityID: c.Number.String(),
+		Before: viewCustomer(customerdb.Record{Customer: old, Node: rec.Node}), After: viewCustomer(rec)})
 	if err != nil {
-		return customerdb.Record{}, err
-	}
-	node.Name, node.Attrs = c.Name(), customerAttrs(c, node.Attrs)
-	if _, err := s.customers.repo.UpdateNodeTx(ctx, tx, tl.version, node, node.Version); err != nil {
 		return customerdb.Record{}, err
 	}
 	return rec, nil
@@ -153,10 +190,40 @@ func (s *Server) closeCustomer(ctx context.Context, actor perm.Actor, n customer
 }
 
 // closeCustomerTx is the one write path that closes customers: the record, its history and
-// its node (with its exposure) stay.
+// its node (with its exposure) stay; the audit record (customer.close) holds the customer
+// before and after. A customer outside the actor's scope is not found.
 func (s *Server) closeCustomerTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, n customer.Number, version int64) (customerdb.Record, error) {
+	old, err := s.lookupCustomerTxFor(ctx, tx, actor, n)
+	if err != nil {
+		return customerdb.Record{}, err
+	}
 	rec, err := s.customers.repo.CloseTx(ctx, tx, n, version, actor.ID)
-	return rec, customerProblem(err)
+	if err != nil {
+		return customerdb.Record{}, customerProblem(err)
+	}
+	err = s.audit(ctx, tx, audit.Entry{Actor: actor, Action: "customer.close", EntityType: "customer", EntityID: n.String(),
+		Before: viewCustomer(old), After: viewCustomer(rec)})
+	if err != nil {
+		return customerdb.Record{}, err
+	}
+	return rec, nil
+}
+
+// lookupCustomerTxFor reads a customer inside tx for actor: one outside the actor's scope
+// (checked against the latest committed tree) is not found, like a missing one.
+func (s *Server) lookupCustomerTxFor(ctx context.Context, tx *sql.Tx, actor perm.Actor, n customer.Number) (customerdb.Record, error) {
+	rec, err := s.customers.repo.LookupTx(ctx, tx, n)
+	if err != nil {
+		return customerdb.Record{}, customerProblem(err)
+	}
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return customerdb.Record{}, err
+	}
+	if !sc.sees(rec.Node, rec.Customer.Officer) {
+		return customerdb.Record{}, errNoSuchCustomer()
+	}
+	return rec, nil
 }
 
 // addContact appends to a customer's contact log in a transaction of its own; see
@@ -171,13 +238,25 @@ func (s *Server) addContact(ctx context.Context, actor perm.Actor, n customer.Nu
 }
 
 // addContactTx is the one write path of the contact log; an entry without an officer is
-// the actor's.
+// the actor's. A customer outside the actor's scope is not found. The audit record
+// (customer.contact.add, about the customer) holds the new entry.
 func (s *Server) addContactTx(ctx context.Context, tx *sql.Tx, actor perm.Actor, n customer.Number, ct customer.Contact) (customer.Contact, error) {
 	if ct.Officer == "" {
 		ct.Officer = actor.ID
 	}
+	if _, err := s.lookupCustomerTxFor(ctx, tx, actor, n); err != nil {
+		return customer.Contact{}, err
+	}
 	out, err := s.customers.repo.AddContactTx(ctx, tx, n, ct)
-	return out, customerProblem(err)
+	if err != nil {
+		return customer.Contact{}, customerProblem(err)
+	}
+	err = s.audit(ctx, tx, audit.Entry{Actor: actor, Action: "customer.contact.add", EntityType: "customer", EntityID: n.String(),
+		After: out})
+	if err != nil {
+		return customer.Contact{}, err
+	}
+	return out, nil
 }
 
 // maxCommitBatch bounds how many registrations share one transaction.
@@ -289,6 +368,15 @@ func (s *Server) commitBatch(jobs []*createJob) {
 		if ok == 0 {
 			return errNothingToCommit
 		}
+		// One audit record per registration, each with its own request's actor, request ID
+		// and Idempotency-Key, as the last statements of the transaction.
+		for _, j := range jobs {
+			if j.err == nil {
+				if err := s.audit(custRequestCtx{ctx, j.ctx}, tx, customerCreated(j.actor, j.out)); err != nil {
+					return err
+				}
+			}
+		}
 		return nil
 	})
 	for i, j := range jobs {
@@ -306,6 +394,17 @@ func refusedAlone(err error) bool {
 	var ve *ValidationError
 	return errors.As(err, &ve) || errors.Is(err, ErrConflict)
 }
+
+// custRequestCtx is the context of a statement of a shared transaction made for one of its
+// requests: the deadline and cancellation of the transaction's Context, the values (request
+// ID, Idempotency-Key) of the request's.
+type custRequestCtx struct {
+	context.Context
+	req context.Context
+}
+
+// Value returns the request's value of key.
+func (c custRequestCtx) Value(key any) any { return c.req.Value(key) }
 
 // errNothingToCommit rolls back a batch in which every registration failed.
 var errNothingToCommit = errors.New("server: nothing to commit")

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/customerdb"
 	"github.com/creditkit/creditkit/tree"
 )
@@ -96,22 +97,37 @@ func treeNodeID(c *fiber.Ctx) (tree.ID, error) {
 }
 
 // readTreeNode is the one read of a single node: the cached node (after the version check)
-// and its stored row.
+// and its stored row. A node outside the caller's scope (see treeNodeFor) is not found.
 func (s *Server) readTreeNode(c *fiber.Ctx, id tree.ID) (treeNodeView, error) {
 	ctx := c.UserContext()
 	t, err := s.customers.tree.fresh(ctx)
 	if err != nil {
 		return treeNodeView{}, err
 	}
-	n, err := t.Get(id)
+	n, _, err := treeNodeFor(actorOf(c), t, id)
 	if err != nil {
-		return treeNodeView{}, customerProblem(err)
+		return treeNodeView{}, err
 	}
 	db, err := s.customers.repo.GetNode(ctx, id)
 	if err != nil {
 		return treeNodeView{}, customerProblem(err)
 	}
 	return viewTreeNode(n, &db), nil
+}
+
+// treeNodeFor returns node id of t as actor a may see it, with a's scope over t: a node
+// outside a's subtree, or the node of a customer a does not see (an officer limited to its
+// own customers), is not found (404), exactly like a missing one.
+func treeNodeFor(a perm.Actor, t *tree.Tree, id tree.ID) (tree.Node, scope, error) {
+	n, err := t.Get(id)
+	if err != nil {
+		return tree.Node{}, scope{}, customerProblem(err)
+	}
+	sc := scopeIn(a, t)
+	if !sc.seesTreeNode(n) {
+		return tree.Node{}, scope{}, fmt.Errorf("no tree node %d: %w", id, ErrNotFound)
+	}
+	return n, sc, nil
 }
 
 func (s *Server) getTreeNode(c *fiber.Ctx) error {
@@ -330,10 +346,27 @@ func (s *Server) getTreeChildren(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.Get(id); err != nil {
-		return customerProblem(err)
+	_, sc, err := treeNodeFor(actorOf(c), t, id)
+	if err != nil {
+		return err
 	}
-	nodes, next, err := s.customers.repo.Children(ctx, id, limit, p["cursor"])
+	var (
+		nodes []customerdb.Node
+		next  string
+	)
+	if sc.filtersCustomers() {
+		// Every branch and group under a node in the subtree is in it; customers of other
+		// officers are left out while paging (see scanVisible).
+		nodes, next, err = scanVisible(limit, custMaxLimit, custMaxScan, p["cursor"],
+			func(n int, cursor string) ([]customerdb.Node, string, error) {
+				return s.customers.repo.Children(ctx, id, n, cursor)
+			},
+			func(n customerdb.Node) (customerdb.Node, bool, error) {
+				return n, sc.seesTreeNode(tree.Node{ID: n.ID, Kind: n.Kind, Attrs: n.Attrs}), nil
+			})
+	} else {
+		nodes, next, err = s.customers.repo.Children(ctx, id, limit, p["cursor"])
+	}
 	if err != nil {
 		return customerProblem(err)
 	}
@@ -386,6 +419,11 @@ func (s *Server) getTreeExposure(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if _, _, err := treeNodeFor(actorOf(c), t, id); err != nil {
+		return err
+	}
+	// The limits above the caller's own node are shown too: they bind the headroom of
+	// every node below them.
 	path, err := t.Path(id)
 	if err != nil {
 		return customerProblem(err)
@@ -508,12 +546,23 @@ func (s *Server) getTreeSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	_, sc, err := treeNodeFor(actorOf(c), t, id)
+	if err != nil {
+		return err
+	}
+	if sc.filtersCustomers() {
+		// Hits are counted among the nodes the caller sees: search them all, then filter.
+		q.Limit = tree.MaxSearchLimit
+	}
 	hits, err := t.Search(id, q)
 	if err != nil {
 		if _, ok := err.(*tree.InputError); ok {
 			return &BadRequestError{Detail: "q, kind or limit is malformed", Err: err}
 		}
 		return customerProblem(err)
+	}
+	if sc.filtersCustomers() {
+		hits = slices.DeleteFunc(hits, func(n tree.Node) bool { return !sc.seesTreeNode(n) })
 	}
 	page := treeNodePage{Items: []treeNodeView{}}
 	if offset < len(hits) {

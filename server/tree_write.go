@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/creditkit/creditkit/server/audit"
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/customerdb"
 	"github.com/creditkit/creditkit/tree"
@@ -110,6 +112,9 @@ func (s *Server) createNodeTx(ctx context.Context, tx *sql.Tx, tl *treeLock, act
 		return customerdb.Node{}, err
 	}
 	p, err := tl.t.Get(in.Parent)
+	if err == nil && !scopeIn(actor, tl.t).seesNode(in.Parent) {
+		err = tree.ErrNotFound // outside the actor's subtree: like a missing node
+	}
 	switch {
 	case errors.Is(err, tree.ErrNotFound):
 		return customerdb.Node{}, fieldProblem("parent", "exists", "no tree node has this ID", "树节点不存在")
@@ -126,8 +131,63 @@ func (s *Server) createNodeTx(ctx context.Context, tx *sql.Tx, tl *treeLock, act
 	if err != nil {
 		return customerdb.Node{}, err
 	}
-	return s.customers.repo.InsertNodeTx(ctx, tx, tl.version, tree.Row{ID: id, Parent: in.Parent, Kind: in.Kind,
+	n, err := s.customers.repo.InsertNodeTx(ctx, tx, tl.version, tree.Row{ID: id, Parent: in.Parent, Kind: in.Kind,
 		Name: strings.TrimSpace(in.Name), Attrs: in.Attrs, Limit: in.Limit})
+	if err != nil {
+		return customerdb.Node{}, err
+	}
+	if err := s.audit(ctx, tx, nodeAudit(actor, "tree.node.create", nil, &n)); err != nil {
+		return customerdb.Node{}, err
+	}
+	return n, nil
+}
+
+// treeNodeRecord is a branch or group as its audit records show it.
+type treeNodeRecord struct {
+	ID      tree.ID           `json:"id"`
+	Parent  tree.ID           `json:"parent,omitempty"`
+	Kind    tree.Kind         `json:"kind"`
+	Name    string            `json:"name"`
+	Attrs   map[string]string `json:"attrs,omitempty"`
+	Limit   *string           `json:"limit"`
+	Version int64             `json:"version"`
+}
+
+// nodeAudit is the audit entry of a write of a tree node: action, the node before (nil
+// for a new one) and after.
+func nodeAudit(actor perm.Actor, action string, before, after *customerdb.Node) audit.Entry {
+	record := func(n *customerdb.Node) any {
+		if n == nil {
+			return nil
+		}
+		r := treeNodeRecord{ID: n.ID, Parent: n.Parent, Kind: n.Kind, Name: n.Name, Attrs: n.Attrs, Version: n.Version}
+		if n.Limit.Valid {
+			l := treeMoney(n.Limit.Decimal)
+			r.Limit = &l
+		}
+		return r
+	}
+	id := after
+	if id == nil {
+		id = before
+	}
+	return audit.Entry{Actor: actor, Action: action, EntityType: "tree.node", EntityID: strconv.FormatInt(int64(id.ID), 10),
+		Before: record(before), After: record(after)}
+}
+
+// checkNodeInScope refuses a write of node n by an actor that does not see it (404, like a
+// missing node) and, from an actor bound below the root, a write of its own node (403):
+// the node an actor is bound to is changed from above.
+func checkNodeInScope(actor perm.Actor, t *tree.Tree, n customerdb.Node) error {
+	sc := scopeIn(actor, t)
+	tn := tree.Node{ID: n.ID, Kind: n.Kind, Attrs: n.Attrs}
+	if !sc.seesTreeNode(tn) {
+		return fmt.Errorf("no tree node %d: %w", n.ID, ErrNotFound)
+	}
+	if sc.bound() && n.ID == sc.node {
+		return fmt.Errorf("%w: node %d is the one you are bound to; it is changed from above", ErrForbidden, n.ID)
+	}
+	return nil
 }
 
 // updateNode changes a node in a transaction of its own; see updateNodeTx.
@@ -150,6 +210,10 @@ func (s *Server) updateNodeTx(ctx context.Context, tx *sql.Tx, tl *treeLock, act
 	if err != nil {
 		return customerdb.Node{}, err
 	}
+	if err := checkNodeInScope(actor, tl.t, n); err != nil {
+		return customerdb.Node{}, err
+	}
+	old := n
 	if n.Version != version {
 		return customerdb.Node{}, &customerdb.NodeVersionError{ID: id, Expected: version, Actual: n.Version}
 	}
@@ -182,7 +246,14 @@ func (s *Server) updateNodeTx(ctx context.Context, tx *sql.Tx, tl *treeLock, act
 	if fe := checkNodeFields(n.Name, n.Attrs, n.Limit); len(fe) > 0 {
 		return customerdb.Node{}, &ValidationError{Fields: fe}
 	}
-	return s.customers.repo.UpdateNodeTx(ctx, tx, tl.version, n, version)
+	out, err := s.customers.repo.UpdateNodeTx(ctx, tx, tl.version, n, version)
+	if err != nil {
+		return customerdb.Node{}, err
+	}
+	if err := s.audit(ctx, tx, nodeAudit(actor, "tree.node.update", &old, &out)); err != nil {
+		return customerdb.Node{}, err
+	}
+	return out, nil
 }
 
 // moveNode moves a node in a transaction of its own; see moveNodeTx.
@@ -208,6 +279,10 @@ func (s *Server) moveNodeTx(ctx context.Context, tx *sql.Tx, tl *treeLock, actor
 	if err != nil {
 		return customerdb.Node{}, err
 	}
+	if err := checkNodeInScope(actor, tl.t, n); err != nil {
+		return customerdb.Node{}, err
+	}
+	old := n
 	if version != 0 && n.Version != version {
 		return customerdb.Node{}, &customerdb.NodeVersionError{ID: id, Expected: version, Actual: n.Version}
 	}
@@ -216,6 +291,9 @@ func (s *Server) moveNodeTx(ctx context.Context, tx *sql.Tx, tl *treeLock, actor
 	}
 	t := tl.t
 	p, err := t.Get(parent)
+	if err == nil && !scopeIn(actor, t).seesNode(parent) {
+		err = tree.ErrNotFound // outside the actor's subtree: like a missing node
+	}
 	switch {
 	case errors.Is(err, tree.ErrNotFound):
 		return customerdb.Node{}, fieldProblem("parent", "exists", "no tree node has this ID", "树节点不存在")
@@ -249,7 +327,14 @@ func (s *Server) moveNodeTx(ctx context.Context, tx *sql.Tx, tl *treeLock, actor
 		}
 	}
 	n.Parent = parent
-	return s.customers.repo.UpdateNodeTx(ctx, tx, tl.version, n, n.Version)
+	out, err := s.customers.repo.UpdateNodeTx(ctx, tx, tl.version, n, n.Version)
+	if err != nil {
+		return customerdb.Node{}, err
+	}
+	if err := s.audit(ctx, tx, nodeAudit(actor, "tree.node.move", &old, &out)); err != nil {
+		return customerdb.Node{}, err
+	}
+	return out, nil
 }
 
 // subtreeHeight returns how many levels lie below n: the deepest branch or group of its
