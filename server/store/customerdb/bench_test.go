@@ -3,7 +3,6 @@ package customerdb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -21,7 +20,7 @@ import (
 )
 
 // The archive benchmarks run over a large SQLite archive, built once per size and kept in
-// the temporary directory (creditkit-bench-customers-v3-N.db) for later runs. The size is
+// the temporary directory (creditkit-bench-customers-v4-N.db; v4 seals personal data under benchKey) for later runs. The size is
 // CREDITKIT_BENCH_CUSTOMERS, 100000 by default; the target is 1000000
 // (CREDITKIT_BENCH_CUSTOMERS=1000000 builds it in a few minutes, once).
 const envBenchCustomers = "CREDITKIT_BENCH_CUSTOMERS"
@@ -36,7 +35,7 @@ var (
 func benchArchive(b *testing.B, n int) *Repo {
 	b.Helper()
 	ctx := context.Background()
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("creditkit-bench-customers-v3-%d.db", n))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("creditkit-bench-customers-v4-%d.db", n))
 	if _, err := os.Stat(path + ".done"); err != nil {
 		for _, p := range []string{path, path + "-wal", path + "-shm"} {
 			os.Remove(p)
@@ -55,7 +54,7 @@ func benchArchive(b *testing.B, n int) *Repo {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	r, err := New(st, Config{})
+	r, err := New(st, benchConfig(b))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -78,7 +77,7 @@ func buildArchive(ctx context.Context, path string, n int) error {
 		return err
 	}
 	defer st.Close()
-	r, err := New(st, Config{})
+	r, err := New(st, Config{Keyring: benchRing})
 	if err != nil {
 		return err
 	}
@@ -115,11 +114,12 @@ func buildArchive(ctx context.Context, path string, n int) error {
 				k = r.keysOf(c)
 				cache[name] = k
 			}
-			k.identity, k.docID = "resident_id:"+c.Individual.DocNumber, c.Individual.DocNumber
-			k.mobile, k.region = c.Individual.Mobile, c.Individual.Address.Province
+			k.identity, k.docID, k.mobile = blindIndexes(benchRing, "resident_id:"+c.Individual.DocNumber,
+				c.Individual.DocNumber, c.Individual.Mobile)
+			k.region = c.Individual.Address.Province
 			b := int64(birth.Year()*10000 + int(birth.Month())*100 + birth.Day())
 			k.birth = &b
-			data, err := json.Marshal(c)
+			data, err := sealCustomer(benchRing, c)
 			if err != nil {
 				genErr = err
 				return
@@ -148,11 +148,11 @@ func buildArchive(ctx context.Context, path string, n int) error {
 					if i > 0 {
 						q.WriteString(",")
 					}
-					q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+					q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 					c, k := x.c, x.k
 					args = append(args, c.Number.String(), ord(c.Number), "individual", "active", k.name, k.nameKey, k.prefixKey,
 						c.Branch, c.Officer, k.identity, k.docID, k.mobile, k.birth, k.region, nil, 1,
-						c.CreatedAt.UnixNano(), c.UpdatedAt.UnixNano(), string(x.data))
+						c.CreatedAt.UnixNano(), c.UpdatedAt.UnixNano(), string(x.data), benchRing.ActiveID())
 					for _, s := range k.spellings {
 						if len(sargs) > 0 {
 							sq.WriteString(",")

@@ -10,12 +10,18 @@ import (
 	"time"
 
 	"github.com/creditkit/creditkit/customer"
+	"github.com/creditkit/creditkit/server/pii"
 	"github.com/creditkit/creditkit/server/store"
 	"github.com/creditkit/creditkit/tree"
 )
 
-// Config holds the optional settings of New. The zero value is the documented default.
+// Config holds the settings of New. Keyring is required; the zero value of every other
+// field is the documented default.
 type Config struct {
+	// Keyring seals the personal data the archive stores (identity numbers, credit codes,
+	// mobiles, e-mails, street addresses) and computes the blind indexes its exact
+	// look-ups use; see seal.go. Required.
+	Keyring *pii.Keyring
 	// Now stamps records and measures ages; nil means time.Now.
 	Now func() time.Time
 	// Validator checks customers and contacts; nil means customer.NewValidator(Now).
@@ -27,19 +33,26 @@ type Config struct {
 // Repo is the customer archive and the customer tree in a store.Store. It is safe for
 // concurrent use. Build it with New.
 type Repo struct {
-	st  *store.Store
-	now func() time.Time
-	val *customer.Validator
-	idx *customer.Indexer
+	st   *store.Store
+	now  func() time.Time
+	val  *customer.Validator
+	idx  *customer.Indexer
+	ring *pii.Keyring
 }
 
 var _ customer.Store = (*Repo)(nil)
 
-// New returns a Repo over st, whose schema must include migration 0002. It fails only if
-// the default Validator cannot be built.
+// New returns a Repo over st, whose schema must include migration 0007. Rows written
+// before 0007 hold personal data in plaintext: New seals them first (SealPlaintext), in
+// batches, so when it returns nothing in the archive is left in plaintext. It fails without
+// a Keyring, when the default Validator cannot be built, or when the sealing fails (a value
+// lost in the middle is impossible: each batch is one transaction).
 func New(st *store.Store, cfg Config) (*Repo, error) {
 	if st == nil {
 		return nil, errors.New("customerdb: nil store")
+	}
+	if cfg.Keyring == nil {
+		return nil, errors.New("customerdb: a Keyring is required to seal personal data")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -54,7 +67,11 @@ func New(st *store.Store, cfg Config) (*Repo, error) {
 	if cfg.Indexer == nil {
 		cfg.Indexer = customer.NewIndexer()
 	}
-	return &Repo{st: st, now: cfg.Now, val: cfg.Validator, idx: cfg.Indexer}, nil
+	r := &Repo{st: st, now: cfg.Now, val: cfg.Validator, idx: cfg.Indexer, ring: cfg.Keyring}
+	if _, err := r.SealPlaintext(context.Background()); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // Indexer returns the Indexer the Repo computes its keys with.
@@ -92,7 +109,7 @@ func (r *Repo) PrepareUpdate(c customer.Customer) (Draft, error) {
 }
 
 const customerColumns = `number, ord, kind, status, name, name_key, prefix_key, branch, officer,
-	identity, doc_id, mobile, birth, region, node, version, created_at, updated_at, data`
+	identity, doc_id, mobile, birth, region, node, version, created_at, updated_at, data, pii_key`
 
 // Register implements customer.Store: Prepare, then RegisterTx in a transaction of its
 // own, without a place in the tree.
@@ -135,23 +152,30 @@ func (r *Repo) RegisterTx(ctx context.Context, tx *sql.Tx, d Draft, by string, n
 	if err != nil {
 		return customer.Customer{}, fmt.Errorf("customerdb: next number: %w", err)
 	}
+	k := d.k
+	if len(r.ring.IDs()) > 1 {
+		// Mid-rotation, the identity may be indexed under an older key, which the UNIQUE
+		// constraint on the active key's index does not see.
+		if err := r.checkIdentity(ctx, tx, k, customer.Number{}); err != nil {
+			return customer.Customer{}, err
+		}
+	}
 	now := r.now().UTC()
 	c.Number, c.Status, c.Version, c.CreatedAt, c.UpdatedAt = num, customer.StatusActive, 1, now, now
-	data, err := json.Marshal(c)
+	data, err := sealCustomer(r.ring, c)
 	if err != nil {
-		return customer.Customer{}, fmt.Errorf("customerdb: encode %s: %w", num, err)
+		return customer.Customer{}, err
 	}
 	var nodeArg any
 	if node != 0 {
 		nodeArg = int64(node)
 	}
-	k := d.k
 	res, err := r.txExec(ctx, tx, `INSERT INTO customers (`+customerColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (identity) DO NOTHING`,
 		num.String(), ord(num), c.Kind.String(), c.Status.String(), k.name, k.nameKey, k.prefixKey,
 		c.Branch, c.Officer, k.identity, k.docID, k.mobile, k.birth, k.region, nodeArg,
-		c.Version, now.UnixNano(), now.UnixNano(), string(data))
+		c.Version, now.UnixNano(), now.UnixNano(), string(data), r.ring.ActiveID())
 	if err != nil {
 		return customer.Customer{}, fmt.Errorf("customerdb: insert %s: %w", num, err)
 	}
@@ -177,10 +201,21 @@ func (r *Repo) RegisterTx(ctx context.Context, tx *sql.Tx, d Draft, by string, n
 }
 
 // checkIdentity fails with a *customer.DuplicateError when a customer other than self holds
-// the identity of k.
+// the identity of k, indexed under any key of the ring.
 func (r *Repo) checkIdentity(ctx context.Context, tx *sql.Tx, k keys, self customer.Number) error {
+	var selfOrd int64 = -1
+	if !self.IsZero() {
+		selfOrd = ord(self)
+	}
+	idx := r.ring.Indexes(indexIdentity, k.idValue)
+	args := make([]any, 0, len(idx)+1)
+	for _, x := range idx {
+		args = append(args, x)
+	}
+	args = append(args, selfOrd)
 	var owner string
-	err := r.txQueryRow(ctx, tx, `SELECT number FROM customers WHERE identity = ?`, k.identity).Scan(&owner)
+	err := r.txQueryRow(ctx, tx, `SELECT number FROM customers WHERE identity IN (`+placeholders(len(idx))+`)
+		AND ord <> ? LIMIT 1`, args...).Scan(&owner)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
@@ -190,9 +225,6 @@ func (r *Repo) checkIdentity(ctx context.Context, tx *sql.Tx, k keys, self custo
 	n, err := customer.ParseNumber(owner)
 	if err != nil {
 		return fmt.Errorf("customerdb: stored number %q: %w", owner, err)
-	}
-	if n == self {
-		return nil
 	}
 	return &customer.DuplicateError{Field: k.idPath, Value: k.idShown, Existing: n}
 }
@@ -238,16 +270,12 @@ func (r *Repo) insertTags(ctx context.Context, tx *sql.Tx, num customer.Number, 
 }
 
 func (r *Repo) insertRevision(ctx context.Context, tx *sql.Tx, num customer.Number, rev customer.Revision) error {
-	changes := rev.Changes
-	if changes == nil {
-		changes = []customer.Change{}
-	}
-	b, err := json.Marshal(changes)
+	b, key, err := sealChanges(r.ring, num.String(), rev.Version, rev.Changes)
 	if err != nil {
-		return fmt.Errorf("customerdb: revision of %s: %w", num, err)
+		return err
 	}
-	if _, err := r.txExec(ctx, tx, `INSERT INTO customer_revisions (number, version, at, actor, action, changes)
-		VALUES (?, ?, ?, ?, ?, ?)`, num.String(), rev.Version, rev.At.UnixNano(), rev.By, rev.Action, string(b)); err != nil {
+	if _, err := r.txExec(ctx, tx, `INSERT INTO customer_revisions (number, version, at, actor, action, changes, pii_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, num.String(), rev.Version, rev.At.UnixNano(), rev.By, rev.Action, string(b), key); err != nil {
 		return fmt.Errorf("customerdb: revision of %s: %w", num, err)
 	}
 	return nil
@@ -271,30 +299,31 @@ func (r *Repo) Lookup(ctx context.Context, n customer.Number) (Record, error) {
 	if err := ctx.Err(); err != nil {
 		return Record{}, err
 	}
-	return scanRecord(n, r.st.QueryRow(ctx, `SELECT data, node FROM customers WHERE ord = ?`, ord(n)))
+	return r.scanRecord(n, r.st.QueryRow(ctx, `SELECT data, node, pii_key FROM customers WHERE ord = ?`, ord(n)))
 }
 
 // LookupTx is Lookup inside tx: it sees tx's own writes.
 func (r *Repo) LookupTx(ctx context.Context, tx *sql.Tx, n customer.Number) (Record, error) {
-	return scanRecord(n, r.txQueryRow(ctx, tx, `SELECT data, node FROM customers WHERE ord = ?`, ord(n)))
+	return r.scanRecord(n, r.txQueryRow(ctx, tx, `SELECT data, node, pii_key FROM customers WHERE ord = ?`, ord(n)))
 }
 
-// RawRecord is a stored customer as its JSON, undecoded: what encoding/json wrote from a
-// customer.Customer, with the tree node and version alongside.
+// RawRecord is a stored customer as its JSON, undecoded: what encoding/json writes for the
+// customer.Customer (its personal data opened), with the tree node and version alongside.
 type RawRecord struct {
 	JSON    []byte
 	Node    tree.ID // 0 when the customer has no node
 	Version int64
 }
 
-// GetJSON returns the stored JSON of the customer with number n, without decoding it, or
-// customer.ErrNotFound.
+// GetJSON returns the JSON of the customer with number n as stored, its personal data
+// opened in place, without decoding the rest; or customer.ErrNotFound.
 func (r *Repo) GetJSON(ctx context.Context, n customer.Number) (RawRecord, error) {
 	var (
 		raw  RawRecord
 		node sql.NullInt64
+		key  sql.NullString
 	)
-	err := r.st.QueryRow(ctx, `SELECT data, node, version FROM customers WHERE ord = ?`, ord(n)).Scan(&raw.JSON, &node, &raw.Version)
+	err := r.st.QueryRow(ctx, `SELECT data, node, version, pii_key FROM customers WHERE ord = ?`, ord(n)).Scan(&raw.JSON, &node, &raw.Version, &key)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return RawRecord{}, customer.ErrNotFound
@@ -302,15 +331,21 @@ func (r *Repo) GetJSON(ctx context.Context, n customer.Number) (RawRecord, error
 		return RawRecord{}, fmt.Errorf("customerdb: get %s: %w", n, err)
 	}
 	raw.Node = tree.ID(node.Int64)
+	if key.Valid {
+		if raw.JSON, err = openJSON(r.ring, n, raw.JSON); err != nil {
+			return RawRecord{}, err
+		}
+	}
 	return raw, nil
 }
 
-func scanRecord(n customer.Number, row *sql.Row) (Record, error) {
+func (r *Repo) scanRecord(n customer.Number, row *sql.Row) (Record, error) {
 	var (
 		data []byte
 		node sql.NullInt64
+		key  sql.NullString
 	)
-	err := row.Scan(&data, &node)
+	err := row.Scan(&data, &node, &key)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Record{}, customer.ErrNotFound
@@ -320,6 +355,11 @@ func scanRecord(n customer.Number, row *sql.Row) (Record, error) {
 	c, err := decodeCustomer(data)
 	if err != nil {
 		return Record{}, err
+	}
+	if key.Valid {
+		if err := openCustomer(r.ring, n.String(), &c); err != nil {
+			return Record{}, err
+		}
 	}
 	return Record{Customer: c, Node: tree.ID(node.Int64)}, nil
 }
@@ -377,16 +417,16 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 	}
 	now := r.now().UTC()
 	c.Status, c.CreatedAt, c.Version, c.UpdatedAt = old.Status, old.CreatedAt, old.Version+1, now
-	data, err := json.Marshal(c)
+	data, err := sealCustomer(r.ring, c)
 	if err != nil {
-		return Record{}, customer.Customer{}, fmt.Errorf("customerdb: encode %s: %w", c.Number, err)
+		return Record{}, customer.Customer{}, err
 	}
 	k := d.k
 	res, err := r.txExec(ctx, tx, `UPDATE customers SET name = ?, name_key = ?, prefix_key = ?,
 		branch = ?, officer = ?, identity = ?, doc_id = ?, mobile = ?, birth = ?, region = ?, version = ?,
-		updated_at = ?, data = ? WHERE ord = ? AND version = ?`,
+		updated_at = ?, data = ?, pii_key = ? WHERE ord = ? AND version = ?`,
 		k.name, k.nameKey, k.prefixKey, c.Branch, c.Officer, k.identity, k.docID, k.mobile, k.birth,
-		k.region, c.Version, now.UnixNano(), string(data), ord(c.Number), old.Version)
+		k.region, c.Version, now.UnixNano(), string(data), r.ring.ActiveID(), ord(c.Number), old.Version)
 	if err != nil {
 		return Record{}, customer.Customer{}, fmt.Errorf("customerdb: update %s: %w", c.Number, err)
 	}
@@ -403,7 +443,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 			return Record{}, customer.Customer{}, err
 		}
 	}
-	if oldTags := r.keysOf(old).tags; !equalStrings(oldTags, k.tags) {
+	if oldTags := tagsOf(old); !equalStrings(oldTags, k.tags) {
 		if _, err := r.txExec(ctx, tx, `DELETE FROM customer_tags WHERE ord = ?`, ord(c.Number)); err != nil {
 			return Record{}, customer.Customer{}, fmt.Errorf("customerdb: tags of %s: %w", c.Number, err)
 		}
@@ -416,6 +456,14 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 		return Record{}, customer.Customer{}, err
 	}
 	return Record{Customer: c, Node: cur.Node}, old, nil
+}
+
+// placeholders returns n comma-separated '?'.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
 }
 
 func equalStrings(a, b []string) bool {
@@ -474,12 +522,16 @@ func (r *Repo) CloseTx(ctx context.Context, tx *sql.Tx, n customer.Number, versi
 	now := r.now().UTC()
 	old := c.Status
 	c.Status, c.Version, c.UpdatedAt = customer.StatusClosed, c.Version+1, now
-	data, err := json.Marshal(c)
+	data, err := sealCustomer(r.ring, c)
 	if err != nil {
-		return Record{}, fmt.Errorf("customerdb: encode %s: %w", n, err)
+		return Record{}, err
 	}
-	res, err := r.txExec(ctx, tx, `UPDATE customers SET status = ?, version = ?, updated_at = ?, data = ?
-		WHERE ord = ? AND version = ?`, c.Status.String(), c.Version, now.UnixNano(), string(data), ord(n), version)
+	// A row still in plaintext (pii_key NULL) gets its blind indexes too.
+	id, doc, mobile := identityOf(c)
+	id, doc, mobile = blindIndexes(r.ring, id, doc, mobile)
+	res, err := r.txExec(ctx, tx, `UPDATE customers SET status = ?, version = ?, updated_at = ?, data = ?,
+		identity = ?, doc_id = ?, mobile = ?, pii_key = ? WHERE ord = ? AND version = ?`,
+		c.Status.String(), c.Version, now.UnixNano(), string(data), id, doc, mobile, r.ring.ActiveID(), ord(n), version)
 	if err != nil {
 		return Record{}, fmt.Errorf("customerdb: close %s: %w", n, err)
 	}
@@ -501,7 +553,7 @@ func (r *Repo) History(ctx context.Context, n customer.Number) ([]customer.Revis
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := r.st.Query(ctx, `SELECT version, at, actor, action, changes FROM customer_revisions
+	rows, err := r.st.Query(ctx, `SELECT version, at, actor, action, changes, pii_key FROM customer_revisions
 		WHERE number = ? ORDER BY version`, n.String())
 	if err != nil {
 		return nil, fmt.Errorf("customerdb: history of %s: %w", n, err)
@@ -513,13 +565,19 @@ func (r *Repo) History(ctx context.Context, n customer.Number) ([]customer.Revis
 			rev     customer.Revision
 			at      int64
 			changes []byte
+			key     sql.NullString
 		)
-		if err := rows.Scan(&rev.Version, &at, &rev.By, &rev.Action, &changes); err != nil {
+		if err := rows.Scan(&rev.Version, &at, &rev.By, &rev.Action, &changes, &key); err != nil {
 			return nil, fmt.Errorf("customerdb: history of %s: %w", n, err)
 		}
 		rev.At = time.Unix(0, at).UTC()
 		if err := json.Unmarshal(changes, &rev.Changes); err != nil {
 			return nil, fmt.Errorf("customerdb: history of %s: %w", n, err)
+		}
+		if key.String != "" {
+			if err := openChanges(r.ring, n.String(), rev.Version, rev.Changes); err != nil {
+				return nil, err
+			}
 		}
 		if len(rev.Changes) == 0 {
 			rev.Changes = nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/creditkit/creditkit/customer"
 	"github.com/creditkit/creditkit/customer/customertest"
+	"github.com/creditkit/creditkit/server/pii"
 	"github.com/creditkit/creditkit/server/store"
 	"github.com/creditkit/creditkit/server/store/customerdb"
 	"github.com/creditkit/creditkit/tree"
@@ -32,6 +33,16 @@ func openExample() (*store.Store, func(), error) {
 	return st, func() { st.Close(); os.RemoveAll(dir) }, nil
 }
 
+// exampleRing returns a keyring with a fresh data key; a server loads its keys with
+// pii.Load.
+func exampleRing() *pii.Keyring {
+	ring, err := pii.NewKeyring(pii.GenerateKey())
+	if err != nil {
+		panic(err)
+	}
+	return ring
+}
+
 func person(name string, seq int) customer.Customer {
 	id := customertest.ResidentID("110105", time.Date(1980, 1, 1+seq, 0, 0, 0, 0, time.UTC), seq)
 	return customertest.Person(name, id, "13800000000", "BJ01", "o-1")
@@ -47,7 +58,7 @@ func Example() {
 		return
 	}
 	defer done()
-	repo, err := customerdb.New(st, customerdb.Config{})
+	repo, err := customerdb.New(st, customerdb.Config{Keyring: exampleRing()})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -88,7 +99,7 @@ func ExampleRepo_LockTree() {
 		return
 	}
 	defer done()
-	repo, _ := customerdb.New(st, customerdb.Config{})
+	repo, _ := customerdb.New(st, customerdb.Config{Keyring: exampleRing()})
 	if err := repo.EnsureRoot(ctx, "示例银行"); err != nil {
 		fmt.Println(err)
 		return

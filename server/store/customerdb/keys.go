@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/creditkit/creditkit/customer"
+	"github.com/creditkit/creditkit/server/pii"
 )
 
 // keys are the derived columns of one customer: sort and search keys, uniqueness and exact
@@ -14,12 +15,13 @@ type keys struct {
 	nameKey   []byte
 	prefixKey []byte
 	spellings [][]byte // spelling or initials, 0x00, nameKey; no duplicates
-	identity  string   // uniqueness key of the identity document or credit code
+	identity  string   // blind index of idValue under the active key: the uniqueness key
+	idValue   string   // "<doc type>:<number>" or "uscc:<code>"; never stored
 	idPath    string   // its JSON path, for *customer.DuplicateError
 	idShown   string   // its display value (masked for individuals)
-	docID     string
-	mobile    string
-	birth     *int64 // yyyymmdd; nil for enterprises
+	docID     string   // blind index of the document number or credit code
+	mobile    string   // blind index of the mobile; "" when there is none
+	birth     *int64   // yyyymmdd; nil for enterprises
 	region    string
 	tags      []string
 }
@@ -36,23 +38,55 @@ func (r *Repo) keysOf(c customer.Customer) keys {
 			k.spellings = append(k.spellings, t)
 		}
 	}
+	var doc, mobile string
+	k.idValue, doc, mobile = identityOf(c)
 	switch {
 	case c.Individual != nil:
 		in := c.Individual
-		doc := strings.ToUpper(in.DocNumber)
-		k.identity, k.idPath, k.idShown = in.DocType.String()+":"+doc, "individual.doc_number", customer.MaskID(doc)
-		k.docID, k.mobile, k.region = doc, customer.NormalizeMobile(in.Mobile), in.Address.Province
+		k.idPath, k.idShown, k.region = "individual.doc_number", customer.MaskID(doc), in.Address.Province
 		b := int64(in.BirthDate.Year()*10000 + int(in.BirthDate.Month())*100 + in.BirthDate.Day())
 		k.birth = &b
 	case c.Enterprise != nil:
-		e := c.Enterprise
-		k.identity, k.idPath, k.idShown = "uscc:"+e.CreditCode, "enterprise.credit_code", e.CreditCode
-		k.docID, k.mobile, k.region = e.CreditCode, customer.NormalizeMobile(e.ContactMobile), e.Address.Province
+		k.idPath, k.idShown, k.region = "enterprise.credit_code", doc, c.Enterprise.Address.Province
 	}
-	k.tags = slices.Clone(c.Tags)
-	slices.Sort(k.tags)
-	k.tags = slices.Compact(k.tags)
+	k.identity, k.docID, k.mobile = blindIndexes(r.ring, k.idValue, doc, mobile)
+	k.tags = tagsOf(c)
 	return k
+}
+
+// identityOf returns the plaintext of c's look-up keys: its identity ("<doc type>:<number>"
+// or "uscc:<code>"), its document number (upper-case) or credit code, and its mobile
+// without +86.
+func identityOf(c customer.Customer) (identity, doc, mobile string) {
+	switch {
+	case c.Individual != nil:
+		in := c.Individual
+		doc = strings.ToUpper(in.DocNumber)
+		return in.DocType.String() + ":" + doc, doc, customer.NormalizeMobile(in.Mobile)
+	case c.Enterprise != nil:
+		e := c.Enterprise
+		return "uscc:" + e.CreditCode, e.CreditCode, customer.NormalizeMobile(e.ContactMobile)
+	}
+	return "", "", ""
+}
+
+// blindIndexes returns the stored identity, doc_id and mobile columns: the blind indexes of
+// identityOf's values under ring's active key ("" stays "").
+func blindIndexes(ring *pii.Keyring, identity, doc, mobile string) (string, string, string) {
+	idx := func(field, v string) string {
+		if v == "" {
+			return ""
+		}
+		return ring.Index(field, v)
+	}
+	return idx(indexIdentity, identity), idx(indexDocID, doc), idx(indexMobile, mobile)
+}
+
+// tagsOf returns c's tags sorted, without duplicates.
+func tagsOf(c customer.Customer) []string {
+	tags := slices.Clone(c.Tags)
+	slices.Sort(tags)
+	return slices.Compact(tags)
 }
 
 // ord orders customer numbers as customer.Number.Compare does: enterprises (E) before

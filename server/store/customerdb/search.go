@@ -58,7 +58,8 @@ func (r *Repo) SearchRecords(ctx context.Context, q customer.Query) ([]Record, s
 	return out, next, nil
 }
 
-// SearchJSON is SearchRecords without decoding: each customer's stored JSON (see GetJSON).
+// SearchJSON is SearchRecords without decoding: each customer's stored JSON, its personal
+// data opened (see GetJSON).
 func (r *Repo) SearchJSON(ctx context.Context, q customer.Query) ([]RawRecord, string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, "", err
@@ -84,8 +85,9 @@ func (r *Repo) SearchJSON(ctx context.Context, q customer.Query) ([]RawRecord, s
 			key  []byte
 			node sql.NullInt64
 			o    int64
+			pk   sql.NullString
 		)
-		if err := rows.Scan(&key, &raw.JSON, &node, &raw.Version, &o); err != nil {
+		if err := rows.Scan(&key, &raw.JSON, &node, &raw.Version, &o, &pk); err != nil {
 			return nil, "", fmt.Errorf("customerdb: search: %w", err)
 		}
 		if len(out) == plan.limit {
@@ -97,6 +99,15 @@ func (r *Repo) SearchJSON(ctx context.Context, q customer.Query) ([]RawRecord, s
 			break
 		}
 		raw.Node = tree.ID(node.Int64)
+		if pk.Valid {
+			num, err := numberOf(o)
+			if err != nil {
+				return nil, "", err
+			}
+			if raw.JSON, err = openJSON(r.ring, num, raw.JSON); err != nil {
+				return nil, "", err
+			}
+		}
 		out = append(out, raw)
 		lastKey, lastOrd = key, o
 	}
@@ -200,14 +211,19 @@ func (r *Repo) plan(q customer.Query) (searchPlan, error) {
 	if !number.IsZero() {
 		w.add(`c.ord = ?`, ord(number))
 	}
+	// Documents and mobiles are blind indexes: look for the value's index under every key
+	// of the ring, so the search works while a rotation re-indexes the rows.
 	if q.IDNumber != "" {
-		w.add(`c.doc_id = ? AND c.kind = 'individual'`, strings.ToUpper(q.IDNumber))
+		in, args := r.indexesIn(indexDocID, strings.ToUpper(q.IDNumber))
+		w.add(`c.doc_id IN (`+in+`) AND c.kind = 'individual'`, args...)
 	}
 	if q.CreditCode != "" {
-		w.add(`c.doc_id = ? AND c.kind = 'enterprise'`, q.CreditCode)
+		in, args := r.indexesIn(indexDocID, q.CreditCode)
+		w.add(`c.doc_id IN (`+in+`) AND c.kind = 'enterprise'`, args...)
 	}
 	if q.Mobile != "" {
-		w.add(`c.mobile = ?`, customer.NormalizeMobile(q.Mobile))
+		in, args := r.indexesIn(indexMobile, customer.NormalizeMobile(q.Mobile))
+		w.add(`c.mobile IN (`+in+`)`, args...)
 	}
 	// Filters.
 	if f.Kind != 0 {
@@ -268,14 +284,14 @@ func (r *Repo) plan(q customer.Query) (searchPlan, error) {
 		d.args = append(d.args, w.args...)
 		// CROSS JOIN keeps SQLite's loop on the spellings index (PostgreSQL plans it as any
 		// inner join).
-		p.sql = `SELECT s.spelling, c.data, c.node, c.version, c.ord FROM customer_spellings s CROSS JOIN customers c
+		p.sql = `SELECT s.spelling, c.data, c.node, c.version, c.ord, c.pii_key FROM customer_spellings s CROSS JOIN customers c
 			WHERE c.ord = s.ord AND ` + strings.Join(d.where, " AND ") + ` ORDER BY s.spelling, s.ord LIMIT ?`
 		p.args = append(d.args, limit+1)
 	case indexPrefix:
 		if after != nil {
 			w.add(`(c.prefix_key, c.ord) > (?, ?)`, after.Key, ord(after.Number))
 		}
-		p.sql = `SELECT c.prefix_key, c.data, c.node, c.version, c.ord FROM customers c WHERE ` + strings.Join(w.where, " AND ") +
+		p.sql = `SELECT c.prefix_key, c.data, c.node, c.version, c.ord, c.pii_key FROM customers c WHERE ` + strings.Join(w.where, " AND ") +
 			` ORDER BY c.prefix_key, c.ord LIMIT ?`
 		p.args = append(w.args, limit+1)
 	default:
@@ -291,10 +307,21 @@ func (r *Repo) plan(q customer.Query) (searchPlan, error) {
 		if len(w.where) > 0 {
 			where = ` WHERE ` + strings.Join(w.where, " AND ")
 		}
-		p.sql = `SELECT c.name_key, c.data, c.node, c.version, c.ord FROM customers c` + where + ` ORDER BY c.name_key, c.ord LIMIT ?`
+		p.sql = `SELECT c.name_key, c.data, c.node, c.version, c.ord, c.pii_key FROM customers c` + where + ` ORDER BY c.name_key, c.ord LIMIT ?`
 		p.args = append(w.args, limit+1)
 	}
 	return p, nil
+}
+
+// indexesIn returns the placeholders and arguments of "IN (...)" over the blind indexes of
+// value in field under every key of the ring.
+func (r *Repo) indexesIn(field, value string) (string, []any) {
+	idx := r.ring.Indexes(field, value)
+	args := make([]any, len(idx))
+	for i, x := range idx {
+		args[i] = x
+	}
+	return placeholders(len(idx)), args
 }
 
 // birthCutoff returns the latest birth date, as yyyymmdd, of someone at least years old on
