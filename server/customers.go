@@ -34,7 +34,7 @@ const rootName = "Bank"
 // initCustomers prepares the customer archive and the tree (loading caches from the
 // database); New calls it once.
 func (s *Server) initCustomers(ctx context.Context) error {
-	repo, err := customerdb.New(s.cfg.Store, customerdb.Config{Now: s.cfg.Now})
+	repo, err := customerdb.New(s.cfg.Store, customerdb.Config{Now: s.cfg.Now, Keyring: s.cfg.Keyring})
 	if err != nil {
 		return err
 	}
