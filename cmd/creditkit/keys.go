@@ -19,6 +19,7 @@ import (
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/pii"
 	"github.com/creditkit/creditkit/server/store"
+	"github.com/creditkit/creditkit/server/store/customerdb"
 )
 
 // keysDeps are what the keys command reads from outside: the environment and the
@@ -30,11 +31,10 @@ type keysDeps struct {
 	rotators func(st *store.Store) []pii.Rotator
 }
 
-// dataRotators is the registry of what creditkit keys rotate-data re-encrypts. It is
-// empty until the customer repository (server/store/customerdb) seals personal data and
-// implements pii.Rotator; wire it here, e.g. return []pii.Rotator{customerdb.NewRotator(st)}.
-// Until then rotate-data says so, re-encrypts nothing and retires no key.
-func dataRotators(*store.Store) []pii.Rotator { return nil }
+// dataRotators is the registry of what creditkit keys rotate-data re-encrypts: the
+// customer archive (server/store/customerdb), whose customers and customer_revisions tables
+// hold sealed personal data, each a pii.Rotator.
+func dataRotators(st *store.Store) []pii.Rotator { return customerdb.Rotators(st) }
 
 // newKeysCmd returns creditkit keys: API keys and data keys. The root command registers it
 // in the server group.
