@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -180,10 +181,19 @@ func (f *fieldErrors) officerText(path string, v *string, max int) string {
 		return ""
 	}
 	s := strings.TrimSpace(*v)
-	if utf8.RuneCountInString(s) > max {
+	switch {
+	case utf8.RuneCountInString(s) > max:
 		f.add(path, "max_length", fmt.Sprintf("at most %d characters", max), fmt.Sprintf("最多 %d 个字符", max))
+	case !printableText(s):
+		f.add(path, "printable", "must be UTF-8 text without control characters", "只能包含可打印字符")
 	}
 	return s
+}
+
+// printableText reports whether s is valid UTF-8 without control characters (NUL, which
+// PostgreSQL cannot store in text, among them).
+func printableText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
 // codes checks a list of codes: each non-empty, short and unique.
@@ -208,6 +218,8 @@ func (f *fieldErrors) codes(path string, v *[]string, max int, required bool) []
 			f.add(p, "required", "must not be empty", "不能为空")
 		case utf8.RuneCountInString(s) > maxCode:
 			f.add(p, "max_length", fmt.Sprintf("at most %d characters", maxCode), fmt.Sprintf("最多 %d 个字符", maxCode))
+		case !printableText(s):
+			f.add(p, "printable", "must be UTF-8 text without control characters", "只能包含可打印字符")
 		case seen[s]:
 			f.add(p, "unique", "is listed twice", "重复")
 		default:
@@ -409,8 +421,11 @@ func (r planRequest) check() ([]assign.Case, error) {
 			seen[c.ApplicationID] = i
 		}
 		for _, s := range []struct{ name, v string }{{"customer_id", in.CustomerID}, {"region", in.Region}, {"grade", in.Grade}, {"officer", in.Officer}} {
-			if len(s.v) > maxCode {
+			switch {
+			case len(s.v) > maxCode:
 				f.add(p+"."+s.name, "max_length", fmt.Sprintf("at most %d characters", maxCode), fmt.Sprintf("最多 %d 个字符", maxCode))
+			case !printableText(s.v):
+				f.add(p+"."+s.name, "printable", "must be UTF-8 text without control characters", "只能包含可打印字符")
 			}
 		}
 		f.enum(p+".kind", in.Kind, true, &c.Kind, kindNames)
