@@ -132,14 +132,16 @@ type jsonField struct {
 	path string
 }
 
+// The personal members in the order encoding/json writes them (the order of the struct
+// fields), so openJSON finds each after the previous one.
 var (
 	individualFields = []jsonField{
 		{`"doc_number":"`, pathDocNumber}, {`"mobile":"`, pathMobile},
 		{`"email":"`, pathEmail}, {`"street":"`, pathIndStreet},
 	}
 	enterpriseFields = []jsonField{
-		{`"credit_code":"`, pathCreditCode}, {`"contact_mobile":"`, pathContactMobile},
-		{`"street":"`, pathEntStreet},
+		{`"credit_code":"`, pathCreditCode}, {`"street":"`, pathEntStreet},
+		{`"contact_mobile":"`, pathContactMobile},
 	}
 )
 
@@ -163,12 +165,18 @@ func openJSON(ring *pii.Keyring, num customer.Number, data []byte) ([]byte, erro
 		n     int
 	)
 	numStr := num.String()
+	from := 0
 	for _, f := range fields {
-		i := bytes.Index(data, []byte(f.key))
-		if i < 0 {
+		// Look after the previous member first; the whole document only if the order is
+		// not the expected one.
+		i := bytes.Index(data[from:], []byte(f.key))
+		if i >= 0 {
+			i += from
+		} else if i = bytes.Index(data[:from], []byte(f.key)); i < 0 {
 			continue // an absent e-mail (omitempty)
 		}
 		lo := i + len(f.key)
+		from = lo
 		j := bytes.IndexByte(data[lo:], '"')
 		if j <= 0 {
 			continue // "" or malformed: left as it is
