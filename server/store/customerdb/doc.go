@@ -25,13 +25,25 @@
 // Name order, prefix and pinyin search are index range scans over binary keys computed by
 // customer.Indexer, so the order is the in-memory archive's in both databases; cursors are
 // customer.Cursor values over those keys. GetJSON and SearchJSON return the stored JSON of
-// each customer undecoded, for a server that passes it on. A transaction writing many
-// customers runs under PrepareInTx, which parses each statement once for the transaction.
+// each customer undecoded (only its personal values opened in place), for a server that
+// passes it on. A transaction writing many customers runs under PrepareInTx, which parses
+// each statement once for the transaction.
+//
+// Personal data at rest: identity numbers, credit codes, mobiles, e-mails and street
+// addresses are sealed with the Config's pii.Keyring (AES-256-GCM, the key ID in each
+// value) in the stored customer JSON and in the revisions' changes, each value bound to its
+// row and field; the identity, document and mobile columns hold HMAC blind indexes, so the
+// UNIQUE identity constraint, duplicate checks and exact searches work without decrypting
+// (a search tries the index under every key of the ring, so it works in the middle of a
+// rotation). Every method returns plaintext: masking is the server's. New seals the rows a
+// database kept from before sealing (migration 0007); Rotators re-seal everything under a
+// new key for pii.Rotate (creditkit keys rotate-data).
 //
 // Tree consistency: every transaction that changes the tree calls LockTree first, which
 // bumps the version row (tree_state) and, on PostgreSQL, holds its row lock until the
 // transaction ends, so tree writers are serialised across processes; every node or
 // exposure row written is stamped with that version. A process compares TreeVersion with
 // the version its in-memory tree reflects and applies TreeChanges since then (or LoadTree
-// everything). The schema is migration 0002_customers_tree.sql of server/store.
+// everything). The schema is migrations 0002_customers_tree.sql and
+// 0007_sealed_personal_data.sql of server/store.
 package customerdb
