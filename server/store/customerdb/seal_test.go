@@ -625,3 +625,53 @@ func TestRotation(t *testing.T) {
 		})
 	}
 }
+
+// TestRotationWithConcurrentWrites rotates while customers are updated: no update is lost
+// and every row ends under the new key.
+func TestRotationWithConcurrentWrites(t *testing.T) {
+	for _, db := range storetest.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			oldKey, newKey := pii.GenerateKey(), pii.GenerateKey()
+			st, r := openWith(t, db.DSN, newRing(t, oldKey))
+			var stored []customer.Customer
+			for i := range 30 {
+				c, err := r.Register(sctx, secretPerson(i), "o-1")
+				require.NoError(t, err)
+				stored = append(stored, c)
+			}
+			both := newRing(t, newKey, oldKey)
+			r2, err := New(st, Config{Keyring: both})
+			require.NoError(t, err)
+			done := make(chan error, 1)
+			go func() {
+				_, err := pii.Rotate(sctx, st, both, Rotators(st), pii.RotateConfig{Batch: 4})
+				done <- err
+			}()
+			for round := range 3 {
+				for i := range stored {
+					c := stored[i]
+					c.Individual.Mobile = fmt.Sprintf("1597533%02d%02d", round, i)
+					c, err := r2.Update(sctx, c, "o-1")
+					require.NoError(t, err)
+					stored[i] = c
+				}
+			}
+			require.NoError(t, <-done)
+			_, err = pii.Rotate(sctx, st, both, Rotators(st), pii.RotateConfig{})
+			require.NoError(t, err)
+			r3, err := New(st, Config{Keyring: newRing(t, newKey)})
+			require.NoError(t, err)
+			for _, c := range stored {
+				got, err := r3.Get(sctx, c.Number)
+				require.NoError(t, err)
+				assert.Equal(t, c, got, "the update survived the rotation")
+				hist, err := r3.History(sctx, c.Number)
+				require.NoError(t, err)
+				assert.Len(t, hist, 4)
+				p, err := r3.Search(sctx, customer.Query{Mobile: c.Individual.Mobile})
+				require.NoError(t, err)
+				require.Len(t, p.Customers, 1)
+			}
+		})
+	}
+}
