@@ -15,6 +15,8 @@ import (
 	"github.com/creditkit/creditkit/credit"
 	"github.com/creditkit/creditkit/loan"
 	"github.com/creditkit/creditkit/server/perm"
+	"github.com/creditkit/creditkit/server/store/loandb"
+	"github.com/creditkit/creditkit/tree"
 )
 
 // topGroups is how many groups the portfolio lists by exposure.
@@ -147,27 +149,72 @@ func (s *Server) getPortfolio(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
-// portfolio computes the portfolio analytics; it is the one read path of analytics, where
-// the data scope of issue 9 joins.
-func (s *Server) portfolio(ctx context.Context, _ perm.Actor) (portfolioView, error) {
+// portfolio computes the portfolio analytics; it is the one read path of analytics, and
+// every figure is computed over the actor's data scope only (issue 9 §3): the customers
+// it sees (in its subtree; an officer's own), their assessments and exposure, the groups
+// in its subtree, and the applications it sees (see applicationScope). A branch analyst
+// gets its branch's portfolio, as if the rest of the bank did not exist:
+//
+//   - exposure by group counts only visible customers; a group's limit, headroom and usage
+//     are shown to actors that see the whole group (its node in their subtree) and not to
+//     AssignedOnly actors, whose view of a group is partial (they get the groups holding
+//     exposure of their customers, with that exposure only);
+//   - officers appear with the outcomes and open cases of visible applications only;
+//     an officer with neither is left out of a scoped portfolio (a root-bound actor that
+//     sees everything still gets every officer with capacity).
+func (s *Server) portfolio(ctx context.Context, actor perm.Actor) (portfolioView, error) {
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return portfolioView{}, err
+	}
+	if actor.ID == "" {
+		return portfolioView{}, fmt.Errorf("server: analytics: no actor: %w", ErrForbidden)
+	}
+	f := analyticsFilter{sc: sc, q: applicationScope(sc)}
 	v := portfolioView{AsOf: s.now()}
-	var err error
-	if v.Customers, err = s.customerAnalytics(ctx); err != nil {
+	if v.Customers, err = s.customerAnalytics(ctx, f); err != nil {
 		return portfolioView{}, err
 	}
-	if v.Grades, err = s.gradeAnalytics(ctx); err != nil {
+	if v.Grades, err = s.gradeAnalytics(ctx, f); err != nil {
 		return portfolioView{}, err
 	}
-	if v.Exposure, err = s.exposureAnalytics(ctx); err != nil {
+	if v.Exposure, err = s.exposureAnalytics(ctx, f); err != nil {
 		return portfolioView{}, err
 	}
-	if v.Applications, v.Officers, err = s.applicationAnalytics(ctx); err != nil {
+	if v.Applications, v.Officers, err = s.applicationAnalytics(ctx, f); err != nil {
 		return portfolioView{}, err
 	}
-	if v.ScoreStability, err = s.stabilityAnalytics(ctx); err != nil {
+	if v.ScoreStability, err = s.stabilityAnalytics(ctx, f); err != nil {
 		return portfolioView{}, err
 	}
 	return v, nil
+}
+
+// analyticsFilter is the data scope of one portfolio as SQL conditions.
+type analyticsFilter struct {
+	sc scope
+	q  loandb.Scope
+}
+
+// customers returns " AND " and the condition keeping the rows whose customer column
+// (customer numbers) names a customer the actor sees, with its arguments; "" when the
+// actor sees every customer.
+func (f analyticsFilter) customers(column string) (string, []any) {
+	cond, args := f.q.Condition(column, "")
+	if cond == "" {
+		return "", nil
+	}
+	return " AND " + cond, args
+}
+
+// applications is customers for the applications table's rows (customer and officer
+// columns prefixed by alias): the applications the actor sees.
+func (f analyticsFilter) applications(alias string) (string, []any) {
+	cond, args := f.q.Condition(alias+"customer", alias+"officer")
+	if cond == "" {
+		return "", nil
+	}
+	return " AND " + cond, args
 }
 
 // query runs a read query and calls scan for each row.
@@ -188,10 +235,11 @@ func (s *Server) query(ctx context.Context, q string, scan func(*sql.Rows) error
 	return nil
 }
 
-func (s *Server) customerAnalytics(ctx context.Context) (customerStats, error) {
+func (s *Server) customerAnalytics(ctx context.Context, f analyticsFilter) (customerStats, error) {
+	cond, args := f.customers("number")
 	st := customerStats{ByKind: map[string]int{"individual": 0, "enterprise": 0}}
 	branches := map[string]*branchCount{}
-	err := s.query(ctx, `SELECT branch, kind, COUNT(*) FROM customers WHERE status = 'active' GROUP BY branch, kind`,
+	err := s.query(ctx, `SELECT branch, kind, COUNT(*) FROM customers WHERE status = 'active'`+cond+` GROUP BY branch, kind`,
 		func(rows *sql.Rows) error {
 			var (
 				branch, kind string
@@ -215,7 +263,7 @@ func (s *Server) customerAnalytics(ctx context.Context) (customerStats, error) {
 			st.ByKind[kind] += n
 			st.Total += n
 			return nil
-		})
+		}, args...)
 	if err != nil {
 		return customerStats{}, err
 	}
@@ -233,10 +281,11 @@ const latestAssessments = `FROM assessments a WHERE NOT EXISTS (
 	SELECT 1 FROM assessments b WHERE b.customer = a.customer
 	AND (b.created_at > a.created_at OR (b.created_at = a.created_at AND b.id > a.id)))`
 
-func (s *Server) gradeAnalytics(ctx context.Context) (gradeStats, error) {
+func (s *Server) gradeAnalytics(ctx context.Context, f analyticsFilter) (gradeStats, error) {
 	counts := map[string]*gradeCount{}
 	st := gradeStats{}
-	err := s.query(ctx, `SELECT a.grade, a.customer_kind, COUNT(*) `+latestAssessments+` GROUP BY a.grade, a.customer_kind`,
+	cond, args := f.customers("a.customer")
+	err := s.query(ctx, `SELECT a.grade, a.customer_kind, COUNT(*) `+latestAssessments+cond+` GROUP BY a.grade, a.customer_kind`,
 		func(rows *sql.Rows) error {
 			var (
 				grade, kind string
@@ -259,7 +308,7 @@ func (s *Server) gradeAnalytics(ctx context.Context) (gradeStats, error) {
 			g.Total += n
 			st.Assessed += n
 			return nil
-		})
+		}, args...)
 	if err != nil {
 		return gradeStats{}, err
 	}
@@ -304,10 +353,11 @@ func cents(v any) (decimal.Decimal, error) {
 	return decimal.Decimal{}, fmt.Errorf("unexpected sum %T", v)
 }
 
-func (s *Server) exposureAnalytics(ctx context.Context) (exposureStats, error) {
+func (s *Server) exposureAnalytics(ctx context.Context, f analyticsFilter) (exposureStats, error) {
 	st := exposureStats{}
+	cond, args := f.customers("e.customer")
 	err := s.query(ctx, `SELECT c.branch, COUNT(*), SUM(e.cents) FROM tree_exposure e
-		JOIN customers c ON c.number = e.customer WHERE e.cents > 0 GROUP BY c.branch ORDER BY c.branch`,
+		JOIN customers c ON c.number = e.customer WHERE e.cents > 0`+cond+` GROUP BY c.branch ORDER BY c.branch`,
 		func(rows *sql.Rows) error {
 			var (
 				b   branchExposure
@@ -323,22 +373,24 @@ func (s *Server) exposureAnalytics(ctx context.Context) (exposureStats, error) {
 			st.Total = st.Total.Add(b.Exposure)
 			st.ByBranch = append(st.ByBranch, b)
 			return nil
-		})
+		}, args...)
 	if err != nil {
 		return exposureStats{}, err
 	}
 	if st.ByBranch == nil {
 		st.ByBranch = []branchExposure{}
 	}
-	// Each group's subtree, by a recursive walk down from every group node.
+	// Each group's subtree, by a recursive walk down from every group node; only the
+	// groups in the actor's subtree, with the exposure of the customers it sees.
 	var groups []groupExposure
+	partial := f.sc.actor.AssignedOnly
 	err = s.query(ctx, `WITH RECURSIVE sub (root, id) AS (
 			SELECT id, id FROM tree_nodes WHERE kind = 'group'
 			UNION ALL
 			SELECT sub.root, n.id FROM tree_nodes n JOIN sub ON n.parent = sub.id
 		)
 		SELECT g.id, g.name, g.credit_limit, SUM(e.cents)
-		FROM tree_nodes g JOIN sub ON sub.root = g.id LEFT JOIN tree_exposure e ON e.node = sub.id
+		FROM tree_nodes g JOIN sub ON sub.root = g.id LEFT JOIN tree_exposure e ON e.node = sub.id`+cond+`
 		WHERE g.kind = 'group' GROUP BY g.id, g.name, g.credit_limit`,
 		func(rows *sql.Rows) error {
 			var (
@@ -349,11 +401,17 @@ func (s *Server) exposureAnalytics(ctx context.Context) (exposureStats, error) {
 			if err := rows.Scan(&g.Node, &g.Name, &limit, &sum); err != nil {
 				return err
 			}
+			if !f.sc.seesNode(tree.ID(g.Node)) {
+				return nil
+			}
 			var err error
 			if g.Exposure, err = cents(sum); err != nil {
 				return err
 			}
-			if limit.Valid {
+			if partial && !g.Exposure.IsPositive() {
+				return nil
+			}
+			if limit.Valid && !partial {
 				l, err := decimal.NewFromString(limit.String)
 				if err != nil {
 					return fmt.Errorf("group %d: limit %q: %w", g.Node, limit.String, err)
@@ -367,7 +425,7 @@ func (s *Server) exposureAnalytics(ctx context.Context) (exposureStats, error) {
 			}
 			groups = append(groups, g)
 			return nil
-		})
+		}, args...)
 	if err != nil {
 		return exposureStats{}, err
 	}
@@ -388,7 +446,8 @@ func (s *Server) exposureAnalytics(ctx context.Context) (exposureStats, error) {
 // decision times and the approved amounts (exact decimals) are read row by row, for the
 // decided applications only. Officers' names, capacity, rating and open assignments come
 // from the officers and assignments tables.
-func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []officerStats, error) {
+func (s *Server) applicationAnalytics(ctx context.Context, f analyticsFilter) (applicationStats, []officerStats, error) {
+	cond, args := f.applications("")
 	st := applicationStats{ByStatus: map[string]int{}}
 	for _, status := range loan.Statuses() {
 		st.ByStatus[status.String()] = 0
@@ -402,7 +461,7 @@ func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []
 		}
 		return o
 	}
-	err := s.query(ctx, `SELECT status, officer, COUNT(*) FROM applications GROUP BY status, officer`,
+	err := s.query(ctx, `SELECT status, officer, COUNT(*) FROM applications WHERE 1 = 1`+cond+` GROUP BY status, officer`,
 		func(rows *sql.Rows) error {
 			var (
 				status, off string
@@ -428,7 +487,7 @@ func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []
 				o.Withdrawn += n
 			}
 			return nil
-		})
+		}, args...)
 	if err != nil {
 		return st, nil, err
 	}
@@ -438,7 +497,7 @@ func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []
 
 	var hours []float64
 	err = s.query(ctx, `SELECT status, officer, approved_amount, submitted_at, decided_at
-		FROM applications WHERE decided_at IS NOT NULL`,
+		FROM applications WHERE decided_at IS NOT NULL`+cond,
 		func(rows *sql.Rows) error {
 			var (
 				status, off, amount string
@@ -462,7 +521,7 @@ func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []
 				officer(off).ApprovedAmount = officer(off).ApprovedAmount.Add(a)
 			}
 			return nil
-		})
+		}, args...)
 	if err != nil {
 		return st, nil, err
 	}
@@ -470,9 +529,16 @@ func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []
 		st.MedianHoursToDecision = &m
 	}
 
-	// Every officer with capacity, and every officer with results, with open assignments.
+	// Every officer with capacity, and every officer with results, with open assignments;
+	// in a scoped portfolio, only the open assignments of visible applications and only the
+	// officers with visible results or open cases.
+	scoped := cond != ""
+	openCond, openArgs := f.applications("ap.")
+	if scoped {
+		openCond = ` AND a.application IN (SELECT ap.id FROM applications ap WHERE 1 = 1` + openCond + `)`
+	}
 	err = s.query(ctx, `SELECT o.id, o.name, o.capacity, o.rating_overall,
-			(SELECT COUNT(*) FROM assignments a WHERE a.officer = o.id AND a.to_at IS NULL)
+			(SELECT COUNT(*) FROM assignments a WHERE a.officer = o.id AND a.to_at IS NULL`+openCond+`)
 		FROM officers o`,
 		func(rows *sql.Rows) error {
 			var (
@@ -486,6 +552,9 @@ func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []
 			if capacity == 0 && open == 0 && officers[id] == nil {
 				return nil // approvers and supervisors take no cases
 			}
+			if scoped && open == 0 && officers[id] == nil {
+				return nil // nothing of theirs in the actor's scope
+			}
 			o := officer(id)
 			o.Name, o.Capacity, o.OpenCases = name, capacity, open
 			r := rating
@@ -495,7 +564,7 @@ func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []
 				o.Utilisation = &u
 			}
 			return nil
-		})
+		}, openArgs...)
 	if err != nil {
 		return st, nil, err
 	}
@@ -517,7 +586,8 @@ func (s *Server) applicationAnalytics(ctx context.Context) (applicationStats, []
 // with the active scorecard. A population stability index needs the card's reference
 // score distribution; the scorecard format (credit.Scorecard) has no place for one, so
 // the answer says it is absent rather than invent a baseline.
-func (s *Server) stabilityAnalytics(ctx context.Context) ([]stabilityStats, error) {
+func (s *Server) stabilityAnalytics(ctx context.Context, f analyticsFilter) ([]stabilityStats, error) {
+	cond, args := f.customers("a.customer")
 	var out []stabilityStats
 	err := s.query(ctx, `SELECT kind, scorecard FROM active_scorecards ORDER BY kind`, func(rows *sql.Rows) error {
 		var st stabilityStats
@@ -533,7 +603,7 @@ func (s *Server) stabilityAnalytics(ctx context.Context) ([]stabilityStats, erro
 	for i := range out {
 		st := &out[i]
 		var scores []float64
-		err := s.query(ctx, `SELECT a.score `+latestAssessments+` AND a.scorecard = ?`, func(rows *sql.Rows) error {
+		err := s.query(ctx, `SELECT a.score `+latestAssessments+` AND a.scorecard = ?`+cond, func(rows *sql.Rows) error {
 			var v float64
 			if err := rows.Scan(&v); err != nil {
 				return err
@@ -542,7 +612,7 @@ func (s *Server) stabilityAnalytics(ctx context.Context) ([]stabilityStats, erro
 				scores = append(scores, v)
 			}
 			return nil
-		}, st.Scorecard)
+		}, append([]any{st.Scorecard}, args...)...)
 		if err != nil {
 			return nil, err
 		}

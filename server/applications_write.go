@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -13,8 +14,10 @@ import (
 	"github.com/creditkit/creditkit/credit"
 	"github.com/creditkit/creditkit/customer"
 	"github.com/creditkit/creditkit/loan"
+	"github.com/creditkit/creditkit/server/audit"
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/loandb"
+	"github.com/creditkit/creditkit/tree"
 )
 
 // unlimitedAuthority is the decision authority of an admin who is not a registered
@@ -27,12 +30,17 @@ var unlimitedAuthority = decimal.New(1, 15)
 //     and an officer (verifies documents, attaches assessments, sends cases to review);
 //   - assignment:write makes them a supervisor (assigns cases);
 //   - application:decide makes them an approver (branch stages of the approval matrix), a
-//     committee member instead when their role is committee, and both when it is admin;
-//     their authority limit is their officer record's authority when
-//     they are a registered officer, unlimited for an admin who is not, and zero otherwise.
+//     committee member instead when their role is named committee (a custom role: the
+//     demo stores one, and a bank maps its committee members to it — see demoCommittee),
+//     and both when it is admin; their authority limit is their officer record's
+//     authority when they are a registered officer, unlimited for an admin who is not,
+//     and zero otherwise (so a decider must be registered as an officer to approve).
 //
-// The workflow then applies its own rules on top: four-eyes by ID, authority against the
-// stage and the amount, only the assigned officer starts the review.
+// The built-in roles map so: admin is everything; officer is maker and officer; approver
+// is approver only (a checker: never a maker); auditor and analyst are nothing. The
+// workflow then applies its own rules on top: four-eyes by ID, authority against the
+// stage and the amount, only the assigned officer starts the review. Which applications
+// the actor may touch at all is the data scope's question (applicationCustomer).
 func (s *Server) loanActor(ctx context.Context, a perm.Actor) (loan.Actor, error) {
 	la := loan.Actor{ID: a.ID}
 	if a.Can(perm.ApplicationWrite) {
@@ -85,7 +93,9 @@ func (s *Server) createApplicationTx(ctx context.Context, tx *sql.Tx, actor perm
 	if err != nil {
 		return loan.Application{}, loan.Event{}, err
 	}
-	ref, err := s.lookupCustomer(ctx, in.Customer.String())
+	// A customer outside the actor's scope is refused word for word like one that does not
+	// exist (422 on the customer field), so the answer does not tell them apart.
+	ref, err := s.lookupCustomerFor(ctx, actor, in.Customer.String())
 	if errors.Is(err, ErrNotFound) {
 		return loan.Application{}, loan.Event{}, &ValidationError{Fields: []FieldError{{Path: "customer", Rule: "exists",
 			Message: "no customer has this number", MessageZH: "客户不存在"}}}
@@ -114,6 +124,9 @@ func (s *Server) createApplicationTx(ctx context.Context, tx *sql.Tx, actor perm
 		return loan.Application{}, loan.Event{}, err
 	}
 	if err := s.applications.repo.CreateTx(ctx, tx, app, ev); err != nil {
+		return loan.Application{}, loan.Event{}, err
+	}
+	if err := s.audit(ctx, tx, applicationAudit(actor, ev, nil, &app)); err != nil {
 		return loan.Application{}, loan.Event{}, err
 	}
 	return app, ev, nil
@@ -182,6 +195,12 @@ func (s *Server) commandApplicationTx(ctx context.Context, tx *sql.Tx, actor per
 	if err != nil {
 		return appResult{}, err
 	}
+	// Outside the actor's scope the application does not exist: checked before the
+	// version, so a stale or guessed If-Match learns nothing either.
+	ref, err := s.applicationCustomer(ctx, actor, app)
+	if err != nil {
+		return appResult{}, err
+	}
 	if app.Version != version {
 		return appResult{}, &loan.VersionError{ID: id, Expected: version, Actual: app.Version}
 	}
@@ -190,12 +209,12 @@ func (s *Server) commandApplicationTx(ctx context.Context, tx *sql.Tx, actor per
 	cmd := op.cmd
 	switch {
 	case op.assess != nil:
-		if cmd, err = s.assessCommand(ctx, tx, la, app, *op.assess, op.comment, &res); err != nil {
+		if cmd, err = s.assessCommand(ctx, tx, la, app, ref, *op.assess, op.comment, &res); err != nil {
 			return appResult{}, err
 		}
 		details["assessment"] = res.assessment.ID
 	case op.assign:
-		if cmd, err = s.assignCommand(ctx, tx, la, app, op, &res); err != nil {
+		if cmd, err = s.assignCommand(ctx, tx, la, app, ref, op, &res); err != nil {
 			return appResult{}, err
 		}
 	}
@@ -225,13 +244,24 @@ func (s *Server) commandApplicationTx(ctx context.Context, tx *sql.Tx, actor per
 	if err := s.applications.repo.UpdateTx(ctx, tx, next, version, ev); err != nil {
 		return appResult{}, err
 	}
+	// The audit records come last: the assessment the command stored, if any, and the
+	// application (whose officer field records an assignment, and whose status a released
+	// one).
+	if a := res.assessment; a != nil {
+		if err := s.audit(ctx, tx, attachedAssessmentAudit(actor, ref, *a)); err != nil {
+			return appResult{}, err
+		}
+	}
+	if err := s.audit(ctx, tx, applicationAudit(actor, ev, &app, &next)); err != nil {
+		return appResult{}, err
+	}
 	res.app, res.ev = next, ev
 	return res, nil
 }
 
 // assessCommand runs the assessment of facts for the application's customer (stored in tx)
 // and returns the command that attaches its report.
-func (s *Server) assessCommand(ctx context.Context, tx *sql.Tx, la loan.Actor, app loan.Application, facts credit.Facts, comment string, res *appResult) (loan.Command, error) {
+func (s *Server) assessCommand(ctx context.Context, tx *sql.Tx, la loan.Actor, app loan.Application, ref customerRef, facts credit.Facts, comment string, res *appResult) (loan.Command, error) {
 	switch app.Status {
 	case loan.StatusSubmitted, loan.StatusAssessed, loan.StatusAssigned:
 	default:
@@ -241,10 +271,6 @@ func (s *Server) assessCommand(ctx context.Context, tx *sql.Tx, la loan.Actor, a
 		return nil, &loan.PermissionError{Actor: la.ID, Action: loan.ActionAssess, Reason: "needs the officer role"}
 	}
 	if err := requestFacts(&facts, app); err != nil {
-		return nil, err
-	}
-	ref, err := s.lookupCustomer(ctx, app.Customer)
-	if err != nil {
 		return nil, err
 	}
 	stored, err := s.assessCustomer(ctx, tx, ref, facts)
@@ -306,7 +332,7 @@ func creditMethod(r loan.Repayment) (credit.Method, bool) {
 
 // assignCommand chooses the officer for the application with the assignment rules (the
 // assignment is recorded in tx) and returns the command that gives them the case.
-func (s *Server) assignCommand(ctx context.Context, tx *sql.Tx, la loan.Actor, app loan.Application, op appOp, res *appResult) (loan.Command, error) {
+func (s *Server) assignCommand(ctx context.Context, tx *sql.Tx, la loan.Actor, app loan.Application, ref customerRef, op appOp, res *appResult) (loan.Command, error) {
 	switch app.Status {
 	case loan.StatusAssessed, loan.StatusAssigned:
 	default:
@@ -314,10 +340,6 @@ func (s *Server) assignCommand(ctx context.Context, tx *sql.Tx, la loan.Actor, a
 	}
 	if !la.Has(loan.RoleSupervisor) {
 		return nil, &loan.PermissionError{Actor: la.ID, Action: loan.ActionAssign, Reason: "needs the supervisor role"}
-	}
-	ref, err := s.lookupCustomer(ctx, app.Customer)
-	if err != nil {
-		return nil, err
 	}
 	kind := assign.Individual
 	if app.CustomerKind == loan.CustomerEnterprise {
@@ -340,12 +362,16 @@ func (s *Server) assignCommand(ctx context.Context, tx *sql.Tx, la loan.Actor, a
 	return loan.Assign{Officer: d.Officer, Comment: op.comment}, nil
 }
 
-// readApplication is the one read path of a single application and its history; the data
-// scope of issue 9 joins here.
-func (s *Server) readApplication(ctx context.Context, _ perm.Actor, id string) (loan.Application, []loan.Event, error) {
+// readApplication is the one read path of a single application and its history: an
+// application outside the actor's scope is not found, exactly like one that does not
+// exist.
+func (s *Server) readApplication(ctx context.Context, actor perm.Actor, id string) (loan.Application, []loan.Event, error) {
 	app, err := s.applications.repo.Get(ctx, id)
 	if err != nil {
 		return loan.Application{}, nil, loanError(err)
+	}
+	if _, err := s.applicationCustomer(ctx, actor, app); err != nil {
+		return loan.Application{}, nil, err
 	}
 	events, err := s.applications.repo.Events(ctx, id)
 	if err != nil {
@@ -354,11 +380,181 @@ func (s *Server) readApplication(ctx context.Context, _ perm.Actor, id string) (
 	return app, events, nil
 }
 
-// listApplications is the one read path of application lists; the data scope of issue 9
-// joins here.
-func (s *Server) listApplications(ctx context.Context, _ perm.Actor, q loandb.Query) (loandb.Page, error) {
+// listApplications is the one read path of application lists: the database leaves out
+// every application outside the actor's scope (see applicationScope), so pages are full
+// and cursors never point past hidden rows.
+func (s *Server) listApplications(ctx context.Context, actor perm.Actor, q loandb.Query) (loandb.Page, error) {
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return loandb.Page{}, err
+	}
+	if actor.ID == "" {
+		return loandb.Page{}, nil // the zero actor sees nothing
+	}
+	q.Scope = applicationScope(sc)
 	p, err := s.applications.repo.List(ctx, q)
 	return p, loanError(err)
+}
+
+// The data scope of applications (issue 9 §3). An application belongs to its customer: an
+// actor sees it when it sees the customer — placed in the actor's subtree (a customer
+// outside the tree only for actors bound to the bank's root) and, for an AssignedOnly
+// actor (an officer), one whose responsible officer is the actor. An AssignedOnly actor
+// also sees the applications assigned to them by the assignment rules (the application's
+// officer), still only inside their subtree: the officer who must review a case sees it
+// even when the customer's relationship officer is someone else. Outside the scope an
+// application is answered 404, word for word like a missing one, on reads and on every
+// command; lists and analytics leave it out.
+
+// applicationCustomer returns the reference of app's customer when actor sees app, and
+// the missing application's 404 when it does not.
+func (s *Server) applicationCustomer(ctx context.Context, actor perm.Actor, app loan.Application) (customerRef, error) {
+	ref, err := s.lookupCustomer(ctx, app.Customer)
+	if err != nil {
+		return customerRef{}, fmt.Errorf("server: customer %s of application %s: %w", app.Customer, app.ID, err)
+	}
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return customerRef{}, err
+	}
+	if !seesApplication(sc, ref, app) {
+		return customerRef{}, loanError(loan.ErrNotFound) // word for word the answer for a missing one
+	}
+	return ref, nil
+}
+
+// seesApplication reports whether the actor of sc sees app, whose customer is ref.
+func seesApplication(sc scope, ref customerRef, app loan.Application) bool {
+	node, err := refNode(ref)
+	if err != nil {
+		return false
+	}
+	if sc.sees(node, ref.Officer) {
+		return true
+	}
+	return sc.actor.AssignedOnly && app.Officer != "" && sc.sees(node, app.Officer)
+}
+
+// refNode is the tree node of a customer reference, 0 when it is not placed.
+func refNode(ref customerRef) (tree.ID, error) {
+	if ref.Node == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(ref.Node, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("server: customer %s has a malformed node %q", ref.Number, ref.Node)
+	}
+	return tree.ID(n), nil
+}
+
+// applicationScope is sc as the application store's filter: the subtree of an actor bound
+// below the root, and the officer of an AssignedOnly actor.
+func applicationScope(sc scope) loandb.Scope {
+	var q loandb.Scope
+	if sc.t != nil {
+		q.Node = int64(sc.node)
+	}
+	if sc.actor.AssignedOnly {
+		q.Officer = sc.actor.ID
+	}
+	return q
+}
+
+// applicationAuditView is an application as its audit records show it: the state a
+// command changes, without the free texts (purpose, comments, document references) and
+// the credit reports, which the application's events and the assessments keep.
+type applicationAuditView struct {
+	ID             string            `json:"id"`
+	Customer       string            `json:"customer"`
+	Product        string            `json:"product"`
+	Amount         decimal.Decimal   `json:"amount"`
+	TermMonths     int               `json:"term_months"`
+	Status         loan.Status       `json:"status"`
+	Version        int64             `json:"version"`
+	Round          int               `json:"round"`
+	Stage          int               `json:"stage,omitempty"`
+	Maker          string            `json:"maker"`
+	Officer        string            `json:"officer,omitempty"`
+	Documents      map[string]string `json:"documents,omitempty"` // kind → status
+	Grade          string            `json:"grade,omitempty"`     // of the latest assessment
+	Decisions      []auditDecision   `json:"decisions,omitempty"`
+	ApprovedAmount *decimal.Decimal  `json:"approved_amount,omitempty"`
+}
+
+// auditDecision is one decision in an application's audit view.
+type auditDecision struct {
+	Round   int             `json:"round"`
+	Stage   int             `json:"stage"`
+	Actor   string          `json:"actor"`
+	Verdict loan.Verdict    `json:"verdict"`
+	Amount  decimal.Decimal `json:"amount"`
+}
+
+func auditViewOf(app *loan.Application) *applicationAuditView {
+	if app == nil {
+		return nil
+	}
+	v := &applicationAuditView{ID: app.ID, Customer: app.Customer, Product: app.Product, Amount: app.Amount,
+		TermMonths: app.TermMonths, Status: app.Status, Version: app.Version, Round: app.Round, Stage: app.Stage,
+		Maker: app.Maker, Officer: app.Officer}
+	if len(app.Documents) > 0 {
+		v.Documents = make(map[string]string, len(app.Documents))
+		for _, d := range app.Documents {
+			v.Documents[d.Kind.String()] = d.Status.String()
+		}
+	}
+	if r, ok := app.Report(); ok {
+		v.Grade = r.Grade.String()
+	}
+	for _, d := range app.Decisions {
+		v.Decisions = append(v.Decisions, auditDecision{Round: d.Round, Stage: d.Stage, Actor: d.Actor, Verdict: d.Verdict, Amount: d.Amount})
+	}
+	if app.Status == loan.StatusApproved {
+		a := app.ApprovedAmount
+		v.ApprovedAmount = &a
+	}
+	return v
+}
+
+// applicationActions name the audit action of each workflow action.
+var applicationActions = map[loan.Action]string{
+	loan.ActionCreate:          "application.create",
+	loan.ActionSubmit:          "application.submit",
+	loan.ActionReceiveDocument: "application.document.receive",
+	loan.ActionVerifyDocument:  "application.document.verify",
+	loan.ActionRejectDocument:  "application.document.reject",
+	loan.ActionAssess:          "application.assess",
+	loan.ActionAssign:          "application.assign",
+	loan.ActionStartReview:     "application.review",
+	loan.ActionApprove:         "application.approve",
+	loan.ActionReject:          "application.reject",
+	loan.ActionReturn:          "application.return",
+	loan.ActionWithdraw:        "application.withdraw",
+}
+
+// applicationAudit is the audit entry of the event ev that took an application from
+// before (nil for a creation) to after.
+func applicationAudit(actor perm.Actor, ev loan.Event, before, after *loan.Application) audit.Entry {
+	action, ok := applicationActions[ev.Action]
+	if !ok {
+		action = "application.change"
+	}
+	e := audit.Entry{Actor: actor, Action: action, EntityType: "application", EntityID: after.ID, After: auditViewOf(after)}
+	if before != nil {
+		e.Before = auditViewOf(before)
+	}
+	return e
+}
+
+// attachedAssessmentAudit is the audit entry of the assessment an assess command stored
+// for the customer ref (assessCustomer leaves it to its caller): its headline, as
+// assessmentAudit records an assessment made through /v1/assessments.
+func attachedAssessmentAudit(actor perm.Actor, ref customerRef, a storedAssessment) audit.Entry {
+	r := a.Report
+	return audit.Entry{Actor: actor, Action: "assessment.create", EntityType: "assessment", EntityID: a.ID,
+		After: assessmentHead{ID: a.ID, Customer: a.Customer, CustomerKind: ref.Kind.String(), Scorecard: a.Scorecard,
+			Grade: r.Grade.String(), Score: r.Score, PD: r.PD, Decision: r.Decision.String(), Limit: r.Limit,
+			CreatedBy: actor.ID, CreatedAt: a.CreatedAt.UTC()}}
 }
 
 // officerAuthority returns the authority limit of the officer with id (the officers

@@ -13,6 +13,7 @@ import (
 	"github.com/creditkit/creditkit/credit"
 	"github.com/creditkit/creditkit/customer"
 	"github.com/creditkit/creditkit/loan"
+	"github.com/creditkit/creditkit/server/auth"
 	"github.com/creditkit/creditkit/server/demo"
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/assigndb"
@@ -45,13 +46,40 @@ type DemoReport struct {
 	Elapsed      time.Duration
 }
 
-// demoRolePerms are the permissions of the people the demo acts as, by role.
-var demoRolePerms = map[string][]perm.Permission{
-	"officer":    {perm.CustomerRead, perm.ApplicationRead, perm.ApplicationWrite, perm.AssessmentWrite},
-	"supervisor": {perm.ApplicationRead, perm.AssignmentWrite},
-	"approver":   {perm.ApplicationRead, perm.ApplicationDecide},
-	"committee":  {perm.ApplicationRead, perm.ApplicationDecide},
-}
+// The two custom roles the demo bank's people hold besides the built-in officer and
+// approver, stored in the roles table by LoadDemo so that keys can be made for them
+// (creditkit keys create --role committee --subject C001):
+//
+//   - committee: a member of the credit committee, who decides the committee stages of the
+//     approval matrix (loanActor maps a role named committee with application:decide to the
+//     loan workflow's committee role, and every other deciding role to approver);
+//   - supervisor: a branch supervisor, who assigns cases to officers (assignment:write) and
+//     neither opens nor decides applications.
+//
+// A bank maps its own committee members the same way: a custom role named committee with
+// at least application:read and application:decide, keys bound to the node whose cases the
+// committee decides, and each member registered as an officer whose authority covers the
+// committee stages (a decider's authority is their officer record's).
+var (
+	demoCommittee = perm.Role{Name: "committee",
+		Description: "credit committee member: decides the committee stages of the approval matrix in their subtree",
+		Permissions: []perm.Permission{perm.CustomerRead, perm.TreeRead, perm.AssessmentRead, perm.ScorecardRead,
+			perm.OfficerRead, perm.ApplicationRead, perm.ApplicationDecide, perm.AnalyticsRead}}
+	demoSupervisor = perm.Role{Name: "supervisor",
+		Description: "branch supervisor: assigns applications to officers; never opens or decides them",
+		Permissions: []perm.Permission{perm.CustomerRead, perm.TreeRead, perm.AssessmentRead, perm.OfficerRead,
+			perm.ApplicationRead, perm.AssignmentWrite, perm.AnalyticsRead}}
+)
+
+// demoRoles are the roles the demo's people hold, by name: the built-in officer and
+// approver and the custom committee and supervisor.
+var demoRoles = func() map[string]perm.Role {
+	out := map[string]perm.Role{demoCommittee.Name: demoCommittee, demoSupervisor.Name: demoSupervisor}
+	for _, name := range []string{perm.RoleOfficer, perm.RoleApprover} {
+		out[name], _ = perm.BuiltinRole(name)
+	}
+	return out
+}()
 
 // LoadDemo loads the demo bank that package demo plans for cfg: the branch hierarchy
 // under the root of the tree, the customer groups, the customers, the officers and the
@@ -83,6 +111,9 @@ func (s *Server) LoadDemo(ctx context.Context, cfg demo.Config) (DemoReport, err
 	}
 	l := &demoLoader{s: s, bank: bank, admin: perm.Admin("demo", "demo loader"),
 		nodes: map[string]tree.ID{}, numbers: map[string]string{}, people: map[string]demo.Officer{}}
+	if err := l.roles(ctx); err != nil {
+		return rep, err
+	}
 	if err := l.tree(ctx); err != nil {
 		return rep, err
 	}
@@ -161,6 +192,29 @@ type demoLoader struct {
 	people  map[string]demo.Officer
 }
 
+// roles stores the demo's custom roles (committee, supervisor) in the roles table, each
+// with its audit record; a role of that name the bank defined before is kept as it is.
+func (l *demoLoader) roles(ctx context.Context) error {
+	rs := auth.NewRoleStore(l.s.cfg.Store, auth.KeyStoreConfig{Audit: l.s.trail, Now: l.s.cfg.Now})
+	stored, err := rs.List(ctx)
+	if err != nil {
+		return fmt.Errorf("server: demo: roles: %w", err)
+	}
+	have := map[string]bool{}
+	for _, r := range stored {
+		have[r.Name] = true
+	}
+	for _, r := range []perm.Role{demoCommittee, demoSupervisor} {
+		if have[r.Name] {
+			continue
+		}
+		if err := rs.Put(ctx, l.admin, r); err != nil {
+			return fmt.Errorf("server: demo: role %s: %w", r.Name, err)
+		}
+	}
+	return nil
+}
+
 func (l *demoLoader) tree(ctx context.Context) error {
 	root := tree.ID(1)
 	if n, err := l.s.customers.repo.GetNode(ctx, root); err == nil && n.Name != demo.BankName {
@@ -233,10 +287,11 @@ func (l *demoLoader) customers(ctx context.Context) error {
 	return nil
 }
 
-// person returns the actor of the demo person with id.
+// person returns the actor of the demo person with id: their role's permissions and data
+// rule (an officer sees only their own customers and cases), bound to the bank's root.
 func (l *demoLoader) person(id string) perm.Actor {
 	o := l.people[id]
-	return perm.New(id, o.Officer.Name, o.Role, demoRolePerms[o.Role]...)
+	return demoRoles[o.Role].Actor(id, o.Officer.Name, 1)
 }
 
 // application opens a and drives it towards its target status in one transaction, and

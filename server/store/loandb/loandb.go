@@ -201,6 +201,54 @@ type Query struct {
 	Officer  string      // "": any
 	Limit    int         // 0: DefaultLimit; at most MaxLimit
 	Cursor   string      // from the previous Page; "" for the first page
+	Scope    Scope       // the caller's data scope; the zero value limits nothing
+}
+
+// Scope is a caller's data scope over applications (issue 9 §3): the applications of the
+// customers placed in one subtree of the customer tree, optionally only those of one
+// officer. It reads the customers and tree_nodes tables of migration 0002 (a customer's
+// node is the tree node whose customer column holds its number). The zero value limits
+// nothing.
+type Scope struct {
+	// Node, when above 1 (the bank's root), keeps the customers placed in the subtree of
+	// this tree node; customers not placed in the tree are then left out.
+	Node int64
+	// Officer, when not "", keeps only the customers whose responsible officer is
+	// Officer, and — for applications — also the applications assigned to Officer.
+	Officer string
+}
+
+// subtreeCustomers selects the numbers of the customers placed in the subtree of one tree
+// node (its argument).
+const subtreeCustomers = `WITH RECURSIVE sub (id, customer) AS (
+		SELECT id, customer FROM tree_nodes WHERE id = ?
+		UNION ALL
+		SELECT n.id, n.customer FROM tree_nodes n JOIN sub ON n.parent = sub.id
+	) SELECT customer FROM sub WHERE customer IS NOT NULL`
+
+// Condition returns the scope as an SQL condition (with ? placeholders) and its
+// arguments, over a column holding customer numbers and, when officerColumn is not "", a
+// column holding the officer an application is assigned to: the rows of customers in the
+// subtree, and of the officer's customers or cases. It returns "" when the scope limits
+// nothing.
+func (s Scope) Condition(customerColumn, officerColumn string) (string, []any) {
+	var (
+		conds []string
+		args  []any
+	)
+	if s.Node > 1 {
+		conds = append(conds, customerColumn+` IN (`+subtreeCustomers+`)`)
+		args = append(args, s.Node)
+	}
+	if s.Officer != "" {
+		own := customerColumn + ` IN (SELECT number FROM customers WHERE officer = ?)`
+		if officerColumn != "" {
+			own = `(` + officerColumn + ` = ? OR ` + own + `)`
+			args = append(args, s.Officer)
+		}
+		conds, args = append(conds, own), append(args, s.Officer)
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 // Page is one page of List, in ID order. Next is the cursor of the following page, ""
@@ -234,6 +282,9 @@ func (r *Repo) List(ctx context.Context, q Query) (Page, error) {
 	}
 	if q.Officer != "" {
 		where, args = append(where, "officer = ?"), append(args, q.Officer)
+	}
+	if cond, cargs := q.Scope.Condition("customer", "officer"); cond != "" {
+		where, args = append(where, cond), append(args, cargs...)
 	}
 	if q.Cursor != "" {
 		after, err := DecodeCursor(q.Cursor)
