@@ -125,3 +125,78 @@ func (m *Model) scoreRange(cols Columns, scores []float64, lo, hi int) {
 		}
 	}
 }
+
+// ScoreColumnsReasons is ScoreColumns that also ranks every row's reasons the way Assess does:
+// the reason codes of the characteristics whose points fall furthest below their maximum,
+// largest gap first and ties in card order, at most n per row. Row i's codes go to
+// reasons[i·n : i·n+n], "" after its last one. reasons must hold exactly len(scores)·n codes
+// and n must be at least 1 (ErrLength otherwise); an absent or short column is a
+// *ValidationError naming it, as for ScoreColumns. The scores are bit-identical to
+// ScoreColumns's. It does not allocate for cards of up to 32 characteristics and n ≤ 32.
+func (m *Model) ScoreColumnsReasons(cols Columns, scores []float64, reasons []string, n int) error {
+	if n < 1 || len(reasons) != len(scores)*n {
+		return ErrLength
+	}
+	if err := m.checkColumns(cols, len(scores)); err != nil {
+		return err
+	}
+	var numStack [32][]float64
+	var catStack [32][]uint8
+	num, cat := numStack[:0], catStack[:0]
+	if len(m.chars) > len(numStack) {
+		num, cat = make([][]float64, 0, len(m.chars)), make([][]uint8, 0, len(m.chars))
+	}
+	for ci := range m.chars {
+		name := m.card.Characteristics[ci].Variable
+		if m.chars[ci].cat != nil {
+			num, cat = append(num, nil), append(cat, cols.Categorical[name])
+			continue
+		}
+		num, cat = append(num, cols.Numeric[name]), append(cat, nil)
+	}
+	var gapStack [32]float64
+	gaps := gapStack[:0]
+	if n > len(gapStack) {
+		gaps = make([]float64, 0, n)
+	}
+	gaps = gaps[:n]
+	for i := range scores {
+		top := reasons[i*n : i*n+n]
+		clear(top)
+		kept := 0
+		s := 0.0
+		for ci := range m.chars {
+			c := &m.chars[ci]
+			k := len(c.points) - 1 // missing
+			if c.cat != nil {
+				if v := cat[ci][i]; int(v) < len(c.catBin) && c.catBin[v] >= 0 {
+					k = int(c.catBin[v])
+				}
+			} else {
+				k = c.numOutcome(num[ci][i])
+			}
+			pt := c.points[k]
+			s += pt
+			g := c.points[c.best] - pt
+			if !(g > 0) {
+				continue
+			}
+			// insert after every kept gap at least as large: ties stay in card order
+			at := kept
+			for at > 0 && gaps[at-1] < g {
+				at--
+			}
+			if at >= n {
+				continue
+			}
+			if kept < n {
+				kept++
+			}
+			copy(gaps[at+1:kept], gaps[at:kept-1])
+			copy(top[at+1:kept], top[at:kept-1])
+			gaps[at], top[at] = g, c.codes[k]
+		}
+		scores[i] = s
+	}
+	return nil
+}
