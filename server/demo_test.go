@@ -11,7 +11,9 @@ import (
 
 	"github.com/creditkit/creditkit/customer"
 	"github.com/creditkit/creditkit/loan"
+	"github.com/creditkit/creditkit/server/auth"
 	"github.com/creditkit/creditkit/server/demo"
+	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/tree"
 )
 
@@ -20,7 +22,7 @@ var demoNow = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 // TestLoadDemo loads a small demo bank, checks it through the API, and loads it again to
 // show the second load changes nothing.
 func TestLoadDemo(t *testing.T) {
-	h := newHarness(t, Config{Authenticator: headerAuth{}})
+	h := newHarness(t, Config{Authenticator: scopeAuth{}})
 	ctx := context.Background()
 	cfg := demo.Config{Customers: 200, Applications: 80, Now: demoNow}
 	if testing.Short() {
@@ -68,6 +70,57 @@ func TestLoadDemo(t *testing.T) {
 
 	r := h.as("r1/reader").get(t, "/v1/applications?status=under_review&limit=200")
 	require.Equal(t, http.StatusOK, r.status)
+
+	// The custom roles of the demo's people are stored, so keys can be made for them.
+	roles, err := auth.NewRoleStore(h.store, auth.KeyStoreConfig{}).List(ctx)
+	require.NoError(t, err)
+	var names []string
+	for _, r := range roles {
+		names = append(names, r.Name)
+		assert.Equal(t, demoRoles[r.Name].Permissions, r.Permissions)
+	}
+	assert.Equal(t, []string{"committee", "supervisor"}, names)
+	_, _, err = auth.NewKeyStore(h.store, auth.KeyStoreConfig{}).Create(ctx, perm.Admin("t", "t"),
+		auth.NewKey{Role: "committee", Subject: "committee-member", Name: "a committee member"})
+	require.NoError(t, err)
+
+	// Every write of the load is on record, and the chain verifies: one record per
+	// application version, and the two roles.
+	var versions, appRecords, roleRecords int
+	require.NoError(t, h.store.QueryRow(ctx, `SELECT COUNT(*) FROM application_events`).Scan(&versions))
+	require.NoError(t, h.store.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity_type = 'application'`).Scan(&appRecords))
+	require.NoError(t, h.store.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'role.put'`).Scan(&roleRecords))
+	assert.Equal(t, versions, appRecords)
+	assert.Equal(t, 2, roleRecords)
+	verifyTrail(t, h)
+
+	// The regions (the branches under the head office) partition the bank: their
+	// analysts' portfolios add up to the whole one, and each is a part of it.
+	rows, err := h.store.Query(ctx, `SELECT id FROM tree_nodes WHERE kind = 'branch' AND parent IN
+		(SELECT id FROM tree_nodes WHERE parent = 1 AND kind = 'branch')`)
+	require.NoError(t, err)
+	var branches []int64
+	for rows.Next() {
+		var id int64
+		require.NoError(t, rows.Scan(&id))
+		branches = append(branches, id)
+	}
+	require.NoError(t, rows.Err())
+	rows.Close()
+	require.Greater(t, len(branches), 1)
+	var customers, applications, approved int
+	for _, b := range branches {
+		r := h.scoped("risk", "analyst", b).get(t, "/v1/analytics/portfolio")
+		require.Equal(t, http.StatusOK, r.status, string(r.body))
+		bp := decodeAs[portfolioJSON](t, r)
+		assert.Less(t, bp.Customers.Total, p.Customers.Total, "branch %d sees a part of the bank", b)
+		customers += bp.Customers.Total
+		applications += bp.Applications.Total
+		approved += bp.Applications.Approved
+	}
+	assert.Equal(t, p.Customers.Total, customers)
+	assert.Equal(t, p.Applications.Total, applications)
+	assert.Equal(t, p.Applications.Approved, approved)
 
 	// Again: nothing is loaded twice.
 	again, err := h.srv.LoadDemo(ctx, cfg)
