@@ -19,7 +19,7 @@ import (
 // customers domain's own write path is not needed to assess) and returns the number.
 func registerPerson(t testing.TB, h *harness, i int) string {
 	t.Helper()
-	repo, err := customerdb.New(h.store, customerdb.Config{Now: creditClock})
+	repo, err := customerdb.New(h.store, customerdb.Config{Now: creditClock, Keyring: h.srv.cfg.Keyring})
 	require.NoError(t, err)
 	id := customertest.ResidentID("110105", time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i), i%999+1)
 	c := customertest.Person(fmt.Sprintf("测试%d", i), id, "13800000000", "BJ01", "O-1")
@@ -49,7 +49,7 @@ func TestPostAssessment(t *testing.T) {
 	assert.JSONEq(t, string(r.body), string(got.body), "the answer is what was stored")
 
 	// A closed customer is not assessed.
-	repo, err := customerdb.New(h.store, customerdb.Config{Now: creditClock})
+	repo, err := customerdb.New(h.store, customerdb.Config{Now: creditClock, Keyring: h.srv.cfg.Keyring})
 	require.NoError(t, err)
 	n, err := customer.ParseNumber(number)
 	require.NoError(t, err)

@@ -83,7 +83,7 @@ type customerRef struct {
 func (s *Server) lookupCustomer(ctx context.Context, number string) (customerRef, error) {
 	n, err := customer.ParseNumber(number)
 	if err != nil {
-		return customerRef{}, fmt.Errorf("customer %q: %w", number, ErrNotFound)
+		return customerRef{}, errNoSuchCustomer()
 	}
 	rec, err := s.customers.repo.Lookup(ctx, n)
 	if err != nil {

@@ -160,7 +160,7 @@ func (s *Server) lookupCustomerFor(ctx context.Context, a perm.Actor, number str
 		node = tree.ID(n)
 	}
 	if !sc.sees(node, ref.Officer) {
-		return customerRef{}, notFoundOutside("customer", number)
+		return customerRef{}, errNoSuchCustomer() // word for word the answer for a missing one
 	}
 	return ref, nil
 }
