@@ -369,15 +369,14 @@ func (s *Server) commitBatch(jobs []*createJob) {
 			return errNothingToCommit
 		}
 		// One audit record per registration, each with its own request's actor, request ID
-		// and Idempotency-Key, as the last statements of the transaction.
+		// and Idempotency-Key, appended together as the last statements of the transaction.
+		audited := make([]auditedWrite, 0, ok)
 		for _, j := range jobs {
 			if j.err == nil {
-				if err := s.audit(custRequestCtx{ctx, j.ctx}, tx, customerCreated(j.actor, j.out)); err != nil {
-					return err
-				}
+				audited = append(audited, auditedWrite{req: j.ctx, entry: customerCreated(j.actor, j.out)})
 			}
 		}
-		return nil
+		return s.auditBatch(ctx, tx, audited)
 	})
 	for i, j := range jobs {
 		switch {
@@ -394,17 +393,6 @@ func refusedAlone(err error) bool {
 	var ve *ValidationError
 	return errors.As(err, &ve) || errors.Is(err, ErrConflict)
 }
-
-// custRequestCtx is the context of a statement of a shared transaction made for one of its
-// requests: the deadline and cancellation of the transaction's Context, the values (request
-// ID, Idempotency-Key) of the request's.
-type custRequestCtx struct {
-	context.Context
-	req context.Context
-}
-
-// Value returns the request's value of key.
-func (c custRequestCtx) Value(key any) any { return c.req.Value(key) }
 
 // errNothingToCommit rolls back a batch in which every registration failed.
 var errNothingToCommit = errors.New("server: nothing to commit")
