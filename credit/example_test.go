@@ -182,3 +182,21 @@ func ExampleBuiltinCard() {
 	// creditkit-enterprise 1.0.0 10
 	// creditkit-individual 1.0.0 11
 }
+
+// A scorecard's reference distribution is the baseline of a population stability index:
+// here the development sample's scores, then this month's applicants, who score lower.
+func ExampleReference_PSI() {
+	development := []float64{480, 510, 530, 550, 560, 575, 590, 610, 630, 660}
+	ref, err := credit.NewReference(development, 5, "development sample, 10 rows")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	thisMonth := []float64{470, 500, 515, 540, 555, 565, 585, 600, 625, 640}
+	psi, _ := ref.PSI(thisMonth)
+	fmt.Println(ref.Edges, ref.Shares)
+	fmt.Printf("PSI %.3f\n", psi)
+	// Output:
+	// [530 560 590 630] [0.2 0.2 0.2 0.2 0.2]
+	// PSI 0.110
+}

@@ -28,7 +28,10 @@ type Scorecard struct {
 	Scaling         Scaling          `json:"scaling"`
 	Characteristics []Characteristic `json:"characteristics"`
 	Reasons         []ReasonText     `json:"reasons,omitempty"`
-	SHA256          string           `json:"sha256,omitempty"`
+	// Reference is the score distribution of the development sample, for PSI; nil when
+	// the card has none (expert cards, imported ones).
+	Reference *Reference `json:"reference,omitempty"`
+	SHA256    string     `json:"sha256,omitempty"`
 }
 
 // Scaling is points-to-double-the-odds scaling: the score BaseScore sits at good:bad odds
@@ -200,6 +203,9 @@ func (c *Scorecard) Validate() error {
 		if r.EN == "" {
 			p.add(path+".en", "required", "English text is required", "英文说明必填")
 		}
+	}
+	if c.Reference != nil {
+		c.Reference.validate(&p)
 	}
 	return p.err()
 }
