@@ -370,7 +370,7 @@ func (s *Server) readApplication(ctx context.Context, actor perm.Actor, id strin
 	if err != nil {
 		return loan.Application{}, nil, loanError(err)
 	}
-	if _, err := s.applicationCustomer(ctx, actor, app); err != nil {
+	if err := s.checkApplicationScope(ctx, actor, app); err != nil {
 		return loan.Application{}, nil, err
 	}
 	events, err := s.applications.repo.Events(ctx, id)
@@ -409,11 +409,31 @@ func (s *Server) listApplications(ctx context.Context, actor perm.Actor, q loand
 // applicationCustomer returns the reference of app's customer when actor sees app, and
 // the missing application's 404 when it does not.
 func (s *Server) applicationCustomer(ctx context.Context, actor perm.Actor, app loan.Application) (customerRef, error) {
-	ref, err := s.lookupCustomer(ctx, app.Customer)
-	if err != nil {
-		return customerRef{}, fmt.Errorf("server: customer %s of application %s: %w", app.Customer, app.ID, err)
-	}
 	sc, err := s.scopeOf(ctx, actor)
+	if err != nil {
+		return customerRef{}, err
+	}
+	return s.applicationCustomerIn(ctx, sc, app)
+}
+
+// checkApplicationScope is applicationCustomer for a read: the missing application's 404
+// when actor does not see app. An actor that sees everything needs no look-up.
+func (s *Server) checkApplicationScope(ctx context.Context, actor perm.Actor, app loan.Application) error {
+	sc, err := s.scopeOf(ctx, actor)
+	if err != nil || sc.all() {
+		return err
+	}
+	_, err = s.applicationCustomerIn(ctx, sc, app)
+	return err
+}
+
+// applicationCustomerIn is applicationCustomer within the scope sc.
+func (s *Server) applicationCustomerIn(ctx context.Context, sc scope, app loan.Application) (customerRef, error) {
+	ref, err := s.lookupCustomer(ctx, app.Customer)
+	if errors.Is(err, ErrNotFound) {
+		// Not a missing application: a broken reference, which the client cannot fix.
+		return customerRef{}, fmt.Errorf("server: application %s names customer %s, which is not stored", app.ID, app.Customer)
+	}
 	if err != nil {
 		return customerRef{}, err
 	}
