@@ -27,6 +27,7 @@ func (m *Model) Scorecard() (*credit.Scorecard, error) {
 		Target:      m.Target,
 		Description: fmt.Sprintf("logistic regression on WoE of %d characteristics, fitted by creditkit/credit/fit", len(m.Card)),
 		Scaling:     m.Scaling,
+		Reference:   m.Reference,
 	}
 	for j, b := range m.Card {
 		reason, ok := m.reasons[b.Name]

@@ -122,6 +122,9 @@ type Model struct {
 	// Coefficients: the intercept first, then one per Card entry in the same order.
 	Coefficients []Coefficient
 	Drops        []Drop
+	// Reference is the score distribution of the training rows in ten quantile bands, the
+	// baseline of the card's population stability index; Scorecard writes it into the card.
+	Reference *credit.Reference
 
 	reasons map[string]credit.ReasonText
 }
@@ -363,7 +366,28 @@ func Fit(t *Table, cfg Config) (*Model, error) {
 		}
 	}
 	m.Card = sel
+	if err := m.setReference(t); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// referenceBands is the number of quantile bands of a fitted card's reference.
+const referenceBands = 10
+
+// setReference scores the training rows with the fitted card and keeps their
+// distribution as the card's reference.
+func (m *Model) setReference(t *Table) error {
+	card, err := m.Scorecard()
+	if err != nil {
+		return err
+	}
+	scores, err := ScoreTable(card, t)
+	if err != nil {
+		return err
+	}
+	m.Reference, err = credit.NewReference(scores, referenceBands, fmt.Sprintf("training sample, %d rows", len(scores)))
+	return err
 }
 
 func cmpFloat(a, b float64) int {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -516,4 +517,28 @@ func TestReasonCodes(t *testing.T) {
 	cfg.Reasons["duration_in_month"] = credit.ReasonText{Code: "CHK"}
 	_, err = fit.Fit(tb, cfg)
 	require.ErrorIs(t, err, fit.ErrConfig)
+}
+
+// TestFittedCardCarriesItsReference: the card of a fit holds the training scores'
+// distribution in ten bands, against which the training rows are perfectly stable and a
+// sample of the worst applicants is not.
+func TestFittedCardCarriesItsReference(t *testing.T) {
+	tbl := german(t)
+	m, err := fit.Fit(tbl, germanCfg)
+	require.NoError(t, err)
+	card, err := m.Scorecard()
+	require.NoError(t, err)
+	require.NotNil(t, card.Reference)
+	assert.Equal(t, m.Reference, card.Reference)
+	assert.Equal(t, "training sample, 1000 rows", card.Reference.Source)
+	assert.Len(t, card.Reference.Shares, 10)
+	scores, err := fit.ScoreTable(card, tbl)
+	require.NoError(t, err)
+	psi, err := card.Reference.PSI(scores)
+	require.NoError(t, err)
+	assert.InDelta(t, 0, psi, 1e-12)
+	sorted := slices.Sorted(slices.Values(scores))
+	worst, err := card.Reference.PSI(sorted[:200])
+	require.NoError(t, err)
+	assert.Greater(t, worst, 0.25, "the lowest fifth of the scores is a shifted population")
 }
