@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -362,6 +364,35 @@ func TestPortfolioScope(t *testing.T) {
 			o2 := portfolio(h.scoped("o2", "officer", 1))
 			assert.Equal(t, 1, o2.Customers.Total)
 			assert.Equal(t, 1, o2.Applications.Total)
+		})
+	}
+}
+
+// TestApplicationIdempotency: a POST repeated with its Idempotency-Key opens one
+// application with one audit record, and the repeat gets the stored answer.
+func TestApplicationIdempotency(t *testing.T) {
+	for name, h := range harnesses(t, Config{Authenticator: headerAuth{}}) {
+		t.Run(name, func(t *testing.T) {
+			f := setupBank(t, h, "50000000")
+			body := fmt.Sprintf(`{"customer":%q,"product":"consumer","amount":"100000","term_months":12,
+				"purpose":"装修","repayment":"equal_instalments","security":"none"}`, f.person)
+			post := func() response {
+				req := httptest.NewRequest(http.MethodPost, "/v1/applications", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Test-Actor", "m1/officer")
+				req.Header.Set(HeaderIdempotencyKey, "open-once-1")
+				return h.do(t, req)
+			}
+			first := post()
+			require.Equal(t, http.StatusCreated, first.status, string(first.body))
+			again := post()
+			require.Equal(t, http.StatusCreated, again.status, string(again.body))
+			assert.Equal(t, "true", again.header.Get(HeaderIdempotentReplayed))
+			assert.Equal(t, string(first.body), string(again.body))
+			a := decodeApp(t, first)
+			assert.Len(t, auditRecords(t, h, audit.Filter{EntityType: "application"}), 1)
+			assert.Len(t, auditRecords(t, h, audit.Filter{EntityType: "application", EntityID: a.ID}), 1)
+			assert.Equal(t, 1, h.tableCounts(t)["applications"])
 		})
 	}
 }
