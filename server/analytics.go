@@ -617,8 +617,25 @@ func (s *Server) stabilityAnalytics(ctx context.Context, f analyticsFilter) ([]s
 			return nil, err
 		}
 		st.Assessments = len(scores)
-		st.Reference = "absent"
-		st.Note = "the active scorecard carries no reference score distribution, so no PSI is computed"
+		ref, err := s.scorecardReference(ctx, st.Scorecard)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case ref == nil:
+			st.Reference = "absent"
+			st.Note = "the active scorecard carries no reference score distribution (expert and imported cards have none; a card fitted by creditkit fit does), so no PSI is computed"
+		case len(scores) == 0:
+			st.Reference = "present"
+			st.Note = "no assessment was made with the active scorecard yet"
+		default:
+			st.Reference = "present"
+			psi, err := ref.PSI(scores)
+			if err != nil {
+				return nil, err
+			}
+			st.PSI, st.Stability = &psi, stability(psi)
+		}
 		if len(scores) > 0 {
 			slices.Sort(scores)
 			for _, q := range []float64{0.1, 0.25, 0.5, 0.75, 0.9} {
@@ -630,6 +647,32 @@ func (s *Server) stabilityAnalytics(ctx context.Context, f analyticsFilter) ([]s
 		out = []stabilityStats{}
 	}
 	return out, nil
+}
+
+// scorecardReference returns the reference score distribution of the stored scorecard id,
+// nil when it has none.
+func (s *Server) scorecardReference(ctx context.Context, id string) (*credit.Reference, error) {
+	sc, err := s.credit.repo.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	card, err := credit.ParseScorecard(sc.Card)
+	if err != nil {
+		return nil, fmt.Errorf("server: stored scorecard %s does not parse: %w", id, err)
+	}
+	return card.Reference, nil
+}
+
+// stability reads a population stability index: stable below 0.1, watch up to 0.25,
+// shifted above.
+func stability(psi float64) string {
+	switch {
+	case psi < 0.1:
+		return "stable"
+	case psi <= 0.25:
+		return "watch"
+	}
+	return "shifted"
 }
 
 // rate is n/of, or nil when of is zero.

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -257,7 +259,15 @@ func wireDo(t *testing.T, base string, req *http.Request) response {
 	out, err := http.NewRequest(req.Method, base+req.URL.RequestURI(), req.Body)
 	require.NoError(t, err)
 	out.Header = req.Header.Clone()
-	res, err := http.DefaultClient.Do(out)
+	out.Close = true
+	// The server may answer (413) and close before it has read the whole body, so the
+	// body is written from its own goroutine on a raw connection and a failed write is
+	// ignored: what counts is the answer, which http.Client could lose to a reset.
+	conn, err := net.Dial("tcp", out.URL.Host)
+	require.NoError(t, err)
+	defer conn.Close()
+	go func() { _ = out.Write(conn) }()
+	res, err := http.ReadResponse(bufio.NewReader(conn), out)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)

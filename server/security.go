@@ -133,12 +133,6 @@ func (sc scope) seesNode(node tree.ID) bool {
 	return err == nil && ok
 }
 
-// notFoundOutside is the error of a row the actor does not see: the same 404 as a row
-// that does not exist, so existence is not leaked.
-func notFoundOutside(what, id string) error {
-	return fmt.Errorf("%s %q: %w", what, id, ErrNotFound)
-}
-
 // lookupCustomerFor is lookupCustomer for actor a: a customer outside a's scope is not
 // found, exactly like one that does not exist. Reads and writes about one customer (its
 // record, assessments, applications) go through it.
