@@ -83,7 +83,7 @@ func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra
 		Long: `creditkit: credit management — customers, the customer tree, scoring, officers, loans.
 
 Batch work on files (score, assign, report), scorecard modelling (fit, card) and the
-reference HTTP server with its keys and audit log (serve, keys, audit). "creditkit help
+reference HTTP server with its keys, roles and audit log (serve, keys, roles, audit). "creditkit help
 COMMAND" describes each command.
 
 ` + exitCodesHelp,
@@ -117,7 +117,7 @@ COMMAND" describes each command.
 	}
 	inGroup(groupBatch, newScoreCommand(), newAssignCommand(), newReportCommand())
 	inGroup(groupModels, newFitCommand(), newCardCommand())
-	inGroup(groupServer, newServeCommand(getenv), newKeysCmd(), newAuditCmd())
+	inGroup(groupServer, newServeCommand(getenv), newKeysCmd(), newRolesCmd(), newAuditCmd())
 	root.AddCommand(newVersionCommand())
 	return root
 }
