@@ -3,117 +3,105 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
-	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
-// isTerminal reports whether w is a terminal (a character device), where a progress line
-// belongs. A library such as golang.org/x/term would tell a terminal from /dev/null too;
-// writing the line to /dev/null is harmless.
+// isTerminal reports whether w is a terminal, where a progress bar belongs: not a file, a
+// pipe or /dev/null.
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// progress draws one self-rewriting status line on a terminal: rows done, rows per second,
-// and with a known input size a bar, the share done and the time left. It is a small
-// stand-in for a progress-bar library (such as github.com/schollz/progressbar), which the
-// module does not depend on.
+// stderrIsTerminal decides whether creditkit score draws its progress bar on standard error;
+// tests replace it to see the bar on a buffer.
+var stderrIsTerminal = isTerminal
+
+// progressInterval is how often the bar is redrawn at most.
+const progressInterval = 200 * time.Millisecond
+
+// progress is the progress bar of a run, drawn on a terminal by github.com/schollz/progressbar:
+// for an input of known size a bar of the bytes consumed, with the share done, elapsed time
+// and time left, and in front of it the rows done and rows per second; for an input of
+// unknown size (a pipe) a spinner with the rows done and rows per second. A nil *progress
+// draws nothing.
 type progress struct {
-	w     io.Writer
-	total int64 // input bytes, 0 when unknown
+	mu    sync.Mutex
+	bar   *progressbar.ProgressBar
 	verb  string
+	sized bool
 	start time.Time
-	rows  atomic.Int64
-	bytes atomic.Int64
-	stop  chan struct{}
-	wg    sync.WaitGroup
-	width int // width of the last line drawn
+	last  time.Time // of the last redraw
 }
 
-// startProgress starts redrawing every 200 ms until finish.
+// startProgress starts a bar on w; total is the input size in bytes, 0 when unknown.
 func startProgress(w io.Writer, verb string, total int64) *progress {
-	p := &progress{w: w, total: total, verb: verb, start: time.Now(), stop: make(chan struct{})}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-				p.draw(time.Since(p.start))
-			}
-		}
-	}()
+	p := &progress{verb: verb, sized: total > 0, start: time.Now()}
+	desc := verb
+	if p.sized {
+		desc = progressDescription(verb, 0, 0)
+	}
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetWidth(24),
+	}
+	if p.sized {
+		opts = append(opts, progressbar.OptionSetPredictTime(true), progressbar.OptionSetElapsedTime(true))
+		p.bar = progressbar.NewOptions64(total, opts...)
+	} else {
+		opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionShowTotalBytes(false),
+			progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"),
+			progressbar.OptionSpinnerType(14), progressbar.OptionSetElapsedTime(true))
+		p.bar = progressbar.NewOptions64(-1, opts...)
+	}
 	return p
 }
 
-// update records rows done and input bytes consumed; safe from any goroutine.
+// update records the rows done and the input bytes consumed so far; the bar is redrawn
+// every progressInterval at most.
 func (p *progress) update(rows, bytes int64) {
 	if p == nil {
 		return
 	}
-	p.rows.Store(rows)
-	p.bytes.Store(bytes)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if !p.last.IsZero() && now.Sub(p.last) < progressInterval {
+		return
+	}
+	p.last = now
+	if !p.sized {
+		_ = p.bar.Set64(rows)
+		return
+	}
+	_ = p.bar.Set64(bytes)
+	p.bar.Describe(progressDescription(p.verb, rows, now.Sub(p.start))) // draws the line
 }
 
-// finish stops the redrawing and clears the line; safe on a nil progress.
+// finish clears the bar.
 func (p *progress) finish() {
 	if p == nil {
 		return
 	}
-	close(p.stop)
-	p.wg.Wait()
-	fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.width))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_ = p.bar.Finish() // with OptionClearOnFinish: clears the line
 }
 
-func (p *progress) draw(elapsed time.Duration) {
-	line := progressLine(p.verb, p.rows.Load(), p.bytes.Load(), p.total, elapsed)
-	pad := max(p.width-len(line), 0)
-	p.width = len(line)
-	fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))
-}
-
-// progressLine renders the status: "scoring [#####-----] 42% 1,234,567 rows 98,765 rows/s ETA 0:13".
-func progressLine(verb string, rows, bytes, total int64, elapsed time.Duration) string {
-	rate := 0.0
+// progressDescription is what a sized bar shows in front: "scoring 1,234,567 rows 98,765 rows/s".
+func progressDescription(verb string, rows int64, elapsed time.Duration) string {
+	rate := int64(0)
 	if s := elapsed.Seconds(); s > 0 {
-		rate = float64(rows) / s
+		rate = int64(float64(rows) / s)
 	}
-	var b strings.Builder
-	b.WriteString(verb)
-	eta := ""
-	if total > 0 {
-		share := math.Min(float64(bytes)/float64(total), 1)
-		const width = 24
-		filled := int(share * width)
-		fmt.Fprintf(&b, " [%s%s] %3.0f%%", strings.Repeat("#", filled), strings.Repeat("-", width-filled), share*100)
-		if share > 0 && share < 1 {
-			eta = " ETA " + clock(time.Duration(float64(elapsed)*(1-share)/share).Round(time.Second))
-		}
-	}
-	fmt.Fprintf(&b, " %s rows %s rows/s%s", thousands(rows), thousands(int64(rate)), eta)
-	return b.String()
-}
-
-// clock formats a duration as h:mm:ss or m:ss.
-func clock(d time.Duration) string {
-	s := int64(d.Seconds())
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
+	return fmt.Sprintf("%s %s rows %s rows/s", verb, thousands(rows), thousands(rate))
 }
 
 // thousands formats n with comma separators: 1234567 → "1,234,567".

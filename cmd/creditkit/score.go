@@ -99,8 +99,8 @@ Columns of the input (type: integer, number, amount — plain decimal digits suc
 1234.50 — boolean true/false or 1/0, or one of the names listed):
 
 ` + columnsHelp() + `
-A progress line (rows, rows/s, share done and time left) is drawn on standard error when it
-is a terminal. A one-line summary follows the run: on standard output, or on standard error
+A progress bar (rows, rows/s, and for a file the share done and the time left) is drawn on
+standard error when it is a terminal. A one-line summary follows the run: on standard output, or on standard error
 when the output itself goes to standard output.
 
 ` + exitCodesHelp,
@@ -127,7 +127,7 @@ when the output itself goes to standard output.
 	f.BoolVar(&o.allowRejects, "allow-rejects", false, "exit 0 even when rows were rejected")
 	f.BoolVar(&o.scoreOnly, "score-only", false, "write score, PD, grade and reasons only, without the policy")
 	f.BoolVar(&o.ignoreUnknown, "ignore-unknown", false, "skip CSV columns that are not credit facts")
-	f.BoolVar(&o.noProgress, "no-progress", false, "never draw the progress line")
+	f.BoolVar(&o.noProgress, "no-progress", false, "never draw the progress bar")
 	return cmd
 }
 
@@ -280,7 +280,7 @@ func score(ctx context.Context, o scoreOptions, stdin io.Reader, stdout, stderr 
 	_, _ = out.Write(s.header())
 
 	var prog *progress
-	if !o.noProgress && isTerminal(stderr) {
+	if !o.noProgress && stderrIsTerminal(stderr) {
 		prog = startProgress(stderr, "scoring", size)
 	}
 	start := time.Now()
