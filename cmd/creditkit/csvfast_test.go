@@ -184,6 +184,8 @@ func FuzzCSVFramer(f *testing.F) {
 	for _, s := range []string{"a,b\n1,2\n", "a\n\"x\ny\",2\r\n\n3", "\xef\xbb\xbfid\n\"\n\"\"\n\"", "a,\"b\"c\nd\n", "\"abc", "x\r\r\n \t\n,\n"} {
 		f.Add([]byte(s), uint8(3), uint8(5), false)
 	}
+	f.Add([]byte("\n\n \n\n\nabcdefgh\nij\n"), uint8(6), uint8(0), false) // blank lines, then a record across a full buffer
+	f.Add([]byte("\"ab\ncd\nef\"\nx\n"), uint8(2), uint8(1), true)        // a too-long quoted record skipped over reads
 	f.Fuzz(func(t *testing.T, in []byte, maxRec, extra uint8, half bool) {
 		var r io.Reader = bytes.NewReader(in)
 		if half {

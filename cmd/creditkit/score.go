@@ -80,7 +80,8 @@ the scale of the built-in cards. A card on another scale needs its own --approve
 
 --score-only skips the policy: it writes score, PD, master-scale grade and reasons only
 (no limit, rate or decision, no rule hits, no grade D for obligors in default), and needs
-no request columns. It is about 13 times faster (6 µs of CPU per row against 81 µs).
+no request columns. It is about 100 times faster (under 1 µs of CPU per row against about
+80 µs): ordinary CSV rows are read straight into columns and scored in blocks.
 
 Output columns (CSV; JSON Lines has the same names, with reasons and rule_hits as arrays):
   line       the input line the row starts on
