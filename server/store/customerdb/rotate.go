@@ -101,21 +101,10 @@ func (c customerRotator) rotate(ctx context.Context, ring *pii.Keyring, cursor s
 	)
 	err := c.st.Tx(ctx, func(tx *sql.Tx) error {
 		next, changed = "", 0
-		rs, err := tx.QueryContext(ctx, c.st.Rebind(q), args...)
+		batch, err := queryRows(ctx, tx, c.st.Rebind(q), args, func(rs *sql.Rows, x *row) error {
+			return rs.Scan(&x.ord, &x.number, &x.data, &x.key)
+		})
 		if err != nil {
-			return err
-		}
-		var batch []row
-		for rs.Next() {
-			var x row
-			if err := rs.Scan(&x.ord, &x.number, &x.data, &x.key); err != nil {
-				rs.Close()
-				return err
-			}
-			batch = append(batch, x)
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
 			return err
 		}
 		for _, x := range batch {
@@ -205,21 +194,10 @@ func (v revisionRotator) rotate(ctx context.Context, ring *pii.Keyring, cursor s
 	)
 	err := v.st.Tx(ctx, func(tx *sql.Tx) error {
 		next, changed = "", 0
-		rs, err := tx.QueryContext(ctx, v.st.Rebind(q), args...)
+		batch, err := queryRows(ctx, tx, v.st.Rebind(q), args, func(rs *sql.Rows, x *row) error {
+			return rs.Scan(&x.number, &x.version, &x.changes, &x.key)
+		})
 		if err != nil {
-			return err
-		}
-		var batch []row
-		for rs.Next() {
-			var x row
-			if err := rs.Scan(&x.number, &x.version, &x.changes, &x.key); err != nil {
-				rs.Close()
-				return err
-			}
-			batch = append(batch, x)
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
 			return err
 		}
 		for _, x := range batch {
@@ -254,4 +232,23 @@ func (v revisionRotator) rotate(ctx context.Context, ring *pii.Keyring, cursor s
 		return "", 0, err
 	}
 	return next, changed, nil
+}
+
+// queryRows runs query in tx and scans every row with scan, closing the rows before it
+// returns (a rotation batch updates the rows it read in the same transaction).
+func queryRows[T any](ctx context.Context, tx *sql.Tx, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
+	rs, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []T
+	for rs.Next() {
+		var x T
+		if err := scan(rs, &x); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rs.Err()
 }
