@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -33,16 +32,7 @@ func (scopeAuth) Authenticate(ctx context.Context, header func(string) string) (
 	if v == "" {
 		return headerAuth{}.Authenticate(ctx, header)
 	}
-	parts := strings.Split(v, "/")
-	if len(parts) != 3 {
-		return perm.Actor{}, fmt.Errorf("%w: X-Scope-Actor is id/role/node", ErrUnauthorized)
-	}
-	role, ok := perm.BuiltinRole(parts[1])
-	node, err := strconv.ParseInt(parts[2], 10, 64)
-	if !ok || err != nil || parts[0] == "" {
-		return perm.Actor{}, fmt.Errorf("%w: bad X-Scope-Actor %q", ErrUnauthorized, v)
-	}
-	return role.Actor(parts[0], parts[0], node), nil
+	return roleActor("X-Scope-Actor", v)
 }
 
 // scoped sends requests as one real actor (scopeAuth).

@@ -24,30 +24,11 @@ import (
 )
 
 // csAuth authenticates the actors of the customer scope tests: X-Cust-Actor is
-// "id/role/node", a built-in role (perm.BuiltinRole: its permissions and data rule) bound to
-// tree node node, or the role "clerk" — a custom role that reads and writes customers but
-// holds no pii:read, so it sees personal data masked.
+// "id/role/node" (roleActor).
 type csAuth struct{}
 
 func (csAuth) Authenticate(_ context.Context, header func(string) string) (perm.Actor, error) {
-	parts := strings.Split(header("X-Cust-Actor"), "/")
-	if len(parts) != 3 || parts[0] == "" {
-		return perm.Actor{}, fmt.Errorf("%w: X-Cust-Actor is id/role/node", ErrUnauthorized)
-	}
-	node, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil {
-		return perm.Actor{}, fmt.Errorf("%w: bad node", ErrUnauthorized)
-	}
-	if parts[1] == "clerk" {
-		a := perm.New(parts[0], parts[0], "clerk", perm.CustomerRead, perm.CustomerWrite, perm.TreeRead)
-		a.Node = node
-		return a, nil
-	}
-	role, ok := perm.BuiltinRole(parts[1])
-	if !ok {
-		return perm.Actor{}, fmt.Errorf("%w: no role %q", ErrUnauthorized, parts[1])
-	}
-	return role.Actor(parts[0], parts[0], node), nil
+	return roleActor("X-Cust-Actor", header("X-Cust-Actor"))
 }
 
 // csClient sends requests as one actor.
