@@ -64,12 +64,22 @@ func (b *batch) fill(rr *recordReader) error {
 	return nil
 }
 
-// runPipeline reads rr in batches, processes them on workers goroutines (each with its own
-// state from newWorker) and hands them to write in input order on the calling goroutine.
-// At most 4·workers batches exist at once: the reader waits for the writer to recycle one,
-// which bounds memory. It stops at the first read or write error or when ctx is done, and
-// returns that error.
+// runPipeline is runBatches over a recordReader: each batch is filled with whole records
+// of rr.
 func runPipeline(ctx context.Context, rr *recordReader, workers int, newWorker func() func(*batch), write func(*batch) error) error {
+	return runBatches(ctx, func(b *batch) error { return b.fill(rr) }, workers, newWorker, write)
+}
+
+// runBatches is the pipeline of creditkit score: fill reads the next run of records into a
+// batch (returning io.EOF once the input is exhausted, possibly with records in the batch),
+// workers goroutines process batches (each with its own state from newWorker), and write
+// receives them in input order on the calling goroutine. At most 4·workers batches exist at
+// once, recycled: the reader waits for the writer to hand one back, which bounds memory
+// whatever the size of the input. It stops at the first read or write error or when ctx is
+// done, and returns that error. When ctx is done it returns at once, even if the reader is
+// blocked on input that never ends (a terminal, a stalled pipe): that goroutine ends with the
+// process, and nothing more is written.
+func runBatches(ctx context.Context, fill func(*batch) error, workers int, newWorker func() func(*batch), write func(*batch) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers = max(workers, 1)
@@ -92,9 +102,12 @@ func runPipeline(ctx context.Context, rr *recordReader, workers int, newWorker f
 				return
 			}
 			b.reset(seq)
-			err := b.fill(rr)
+			err := fill(b)
 			if len(b.recs) > 0 {
 				work <- b // never blocks: work holds every batch there is
+			} else {
+				free <- b // nor does this: the batch was taken from free
+				seq--
 			}
 			if err != nil {
 				if !errors.Is(err, io.EOF) {
@@ -108,9 +121,7 @@ func runPipeline(ctx context.Context, rr *recordReader, workers int, newWorker f
 
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			process := newWorker()
 			for b := range work {
 				if ctx.Err() == nil {
@@ -118,7 +129,7 @@ func runPipeline(ctx context.Context, rr *recordReader, workers int, newWorker f
 				}
 				done <- b
 			}
-		}()
+		})
 	}
 	go func() {
 		wg.Wait()
@@ -134,8 +145,6 @@ func runPipeline(ctx context.Context, rr *recordReader, workers int, newWorker f
 		select {
 		case b, ok = <-done:
 		case <-ctx.Done():
-			// Stop now, even if the reader is blocked on input that never ends (a terminal,
-			// a stalled pipe): its goroutine ends with the process. Nothing more is written.
 			return firstError(readErr, writeErr, ctx.Err())
 		}
 		if !ok {
