@@ -38,6 +38,7 @@ type MemStore struct {
 	chunk    []record             // the chunk new records come from
 	identity map[identity]Number  // identity document or credit code → owner
 	mobiles  map[string]numberSet // normalised mobile → customers
+	names    map[string]*nameKeys // name → its index texts, shared by every record of that name
 	byName   *sortedIndex
 	byPrefix *sortedIndex
 	byPinyin *sortedIndex
@@ -48,13 +49,17 @@ var _ Store = (*MemStore)(nil)
 // record is one customer with its derived keys, history and contact log.
 type record struct {
 	cur      Customer
-	keys     nameKeys
+	keys     *nameKeys  // shared by the records of one name; never modified
 	history  []Revision // history[0] is the registration, held in first until a change
 	first    [1]Revision
 	contacts []Contact
 }
 
-// nameKeys are the index texts of a name, carved from one string.
+// nameKeys are the index texts of a name, carved from one string. Records with the same name
+// share one nameKeys (MemStore.names), so their texts share memory: comparing the equal texts
+// of two such records in an index stops at the pointers (strings.Compare sees the same data)
+// instead of reading both texts, and a repeated name costs neither the keys' computation nor
+// their memory again.
 type nameKeys struct {
 	nameKey string   // collation key (Indexer.NameKey)
 	prefix  string   // folded name + "\x00" + nameKey
@@ -197,6 +202,7 @@ func NewMemStore(cfg Config) (*MemStore, error) {
 		now: cfg.Now, seq: cfg.Sequence, val: cfg.Validator, idx: cfg.Indexer,
 		identity: make(map[identity]Number),
 		mobiles:  make(map[string]numberSet),
+		names:    make(map[string]*nameKeys),
 		byName:   newSortedIndex(),
 		byPrefix: newSortedIndex(),
 		byPinyin: newSortedIndex(),
@@ -246,6 +252,30 @@ func (s *MemStore) keys(name string) nameKeys {
 	return nk
 }
 
+// keysOf returns the index texts of name: the shared ones of an earlier record of that name,
+// or new ones computed outside the store lock. The caller holds no lock.
+func (s *MemStore) keysOf(name string) *nameKeys {
+	s.mu.RLock()
+	k := s.names[name]
+	s.mu.RUnlock()
+	if k == nil {
+		nk := s.keys(name)
+		k = &nk
+	}
+	return k
+}
+
+// shareKeys returns the shared texts of name, making k the shared ones if name has none
+// yet (another writer may have added them since keysOf). The caller holds the write lock.
+// The map keeps every name the store has indexed, a few dozen bytes per distinct name.
+func (s *MemStore) shareKeys(name string, k *nameKeys) *nameKeys {
+	if shared, ok := s.names[name]; ok {
+		return shared
+	}
+	s.names[name] = k
+	return k
+}
+
 // normalize cleans what the store owns or normalises before validation.
 func normalize(c Customer) Customer {
 	c = c.Clone()
@@ -273,7 +303,8 @@ func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Custome
 	if err := s.val.Validate(c); err != nil {
 		return Customer{}, err
 	}
-	keys := s.keys(c.Name())
+	name := c.Name()
+	keys := s.keysOf(name)
 	idKey, idPath := identityKey(c)
 
 	s.mu.Lock()
@@ -295,7 +326,7 @@ func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Custome
 	now := s.now()
 	c.Number, c.Status, c.Version, c.CreatedAt, c.UpdatedAt = num, StatusActive, 1, now, now
 	r := s.newRecord()
-	r.cur, r.keys = c, keys
+	r.cur, r.keys = c, s.shareKeys(name, keys)
 	r.first[0] = Revision{Version: 1, At: now, By: by, Action: "register"}
 	r.history = r.first[:]
 	s.records.put(num, r)
@@ -389,7 +420,8 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 	if err := s.val.Validate(c); err != nil {
 		return Customer{}, err
 	}
-	keys := s.keys(c.Name())
+	name := c.Name()
+	keys := s.keysOf(name)
 	idKey, idPath := identityKey(c)
 
 	s.mu.Lock()
@@ -410,6 +442,7 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 	now := s.now()
 	c.Status, c.CreatedAt, c.Version, c.UpdatedAt = old.Status, old.CreatedAt, old.Version+1, now
 	s.removeIndexes(r)
+	keys = s.shareKeys(name, keys)
 	if idKey != oldKey {
 		delete(s.identity, oldKey)
 		s.identity[idKey] = c.Number

@@ -88,3 +88,44 @@ func (l *listSequence) Next(context.Context, customer.Kind) (uint64, error) {
 	l.next++
 	return l.seqs[l.next-1], nil
 }
+
+// TestSharedNameKeys registers several customers of one name (whose index texts the store
+// shares), renames one and one back, and checks pages and pinyin searches see each under its
+// current name only.
+func TestSharedNameKeys(t *testing.T) {
+	s, err := customer.NewMemStore(customer.Config{Now: func() time.Time { return fixedNow }})
+	require.NoError(t, err)
+	birth := time.Date(1980, 1, 2, 0, 0, 0, 0, time.UTC)
+	var nums []customer.Number
+	for k := range 4 {
+		c, err := s.Register(t.Context(), customertest.Person("王伟", customertest.ResidentID("110105", birth, k), "13800000000", "BJ01", "o-1"), "t")
+		require.NoError(t, err)
+		nums = append(nums, c.Number)
+	}
+	rename := func(n customer.Number, name string) {
+		c, err := s.Get(t.Context(), n)
+		require.NoError(t, err)
+		c.Individual.Name = name
+		_, err = s.Update(t.Context(), c, "t")
+		require.NoError(t, err)
+	}
+	rename(nums[1], "李四")
+	rename(nums[2], "李四")
+	rename(nums[2], "王伟")
+	names := func(q customer.Query) (out []string) {
+		q.Limit = 10
+		p, err := s.Search(t.Context(), q)
+		require.NoError(t, err)
+		for _, c := range p.Customers {
+			out = append(out, c.Name()+" "+c.Number.String())
+		}
+		return out
+	}
+	w := func(i int) string { return "王伟 " + nums[i].String() }
+	l := func(i int) string { return "李四 " + nums[i].String() }
+	require.Equal(t, []string{l(1), w(0), w(2), w(3)}, names(customer.Query{}))
+	require.Equal(t, []string{w(0), w(2), w(3)}, names(customer.Query{Pinyin: "ww"}))
+	require.Equal(t, []string{w(0), w(2), w(3)}, names(customer.Query{Pinyin: "wangwei"}))
+	require.Equal(t, []string{l(1)}, names(customer.Query{Pinyin: "ls"}))
+	require.Equal(t, []string{l(1)}, names(customer.Query{NamePrefix: "李"}))
+}

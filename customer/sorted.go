@@ -1,12 +1,15 @@
 package customer
 
+import "strings"
+
 // sortedIndex is an ordered set of entries (by entryLess): a B+tree whose leaves hold up to
-// leafCap entries, chained in order. Beside its entries every node keeps a compact array of
-// their first eight bytes (k0): a search is a binary search on that array (one or two
-// cache lines per node at the bottom of the tree), comparing whole entries only where heads
-// are equal; an insert shifts eight-byte heads and one-byte slot numbers, never the 56-byte
-// entries (which would also pay the GC's write barriers). At a million entries an insert
-// costs about half of google/btree's.
+// leafCap entries, chained in order. An inner node keeps beside its separators a compact
+// array of their first eight bytes (k0): a descent bisects that array, comparing whole
+// separators only where heads are equal. A leaf keeps its entries in order in three
+// parallel arrays — the heads, the rest of the keys (pointer-free) and the text and record —
+// and is searched by a scan (see leafNode.lowerBound) that reads the text only when two
+// texts longer than the inline 24 bytes share them; an insert shifts those arrays, the
+// pointer part being 24 bytes an entry.
 //
 // Deleting never merges nodes: a leaf may run empty and stay in place (iteration skips it, and
 // a later insert in its range fills it). The store deletes only on Update, which is rare next
@@ -20,25 +23,70 @@ type sortedIndex struct {
 	n      int
 }
 
-// Sizes chosen so that a leaf (16 + 62×65 bytes) fills a 4 KiB allocation.
+// Sizes chosen so that a leaf (16 + 62×64 bytes) fits a 4 KiB allocation.
 const (
 	leafCap  = 62
 	innerCap = 56
 )
 
-// leafNode keeps its entries in slots 0..n-1 in arrival order; ord lists the slots in entry
-// order and k0 the heads in entry order. An insert shifts the small k0 and ord arrays, not
-// the 56-byte entries (whose copying would also pay the GC's write barriers).
+// leafNode keeps its entries in order, split in three parallel arrays: k0 holds the first
+// eight bytes of the texts, key the rest of what orders them (bytes 8–24 of the text, its
+// length and the number; no pointers), ref the text and the record. A search reads ref only
+// when two texts longer than the inline 24 bytes share them, so a leaf full of one short name
+// (王伟 ×80) is searched without touching ref; an insert shifts k0 and key (no write
+// barriers) and the 24-byte refs.
 type leafNode struct {
 	n    int
 	next *leafNode
 	k0   [leafCap]uint64
-	ord  [leafCap]uint8
-	e    [leafCap]entry
+	key  [leafCap]leafKey
+	ref  [leafCap]leafRef
+}
+
+// leafKey is the pointer-free part of an entry after its first eight bytes.
+type leafKey struct {
+	k1, k2 uint64
+	num    uint64
+	tlen   int // len(text)
+}
+
+// leafRef is the part of an entry with pointers.
+type leafRef struct {
+	text string
+	rec  *record
 }
 
 // at returns the i-th entry in order.
-func (l *leafNode) at(i int) *entry { return &l.e[l.ord[i]] }
+func (l *leafNode) at(i int) entry {
+	k, r := &l.key[i], &l.ref[i]
+	return entry{k0: l.k0[i], k1: k.k1, k2: k.k2, text: r.text, num: k.num, rec: r.rec}
+}
+
+// set puts e at position i.
+func (l *leafNode) set(i int, e *entry) {
+	l.k0[i] = e.k0
+	l.key[i] = leafKey{k1: e.k1, k2: e.k2, num: e.num, tlen: len(e.text)}
+	l.ref[i] = leafRef{text: e.text, rec: e.rec}
+}
+
+// belowRest reports whether the i-th entry, whose head equals e's, is below e:
+// entryLess(l.at(i), *e), reading the text only where entryLess does.
+func (l *leafNode) belowRest(i int, e *entry) bool {
+	k := &l.key[i]
+	switch {
+	case k.k1 != e.k1:
+		return k.k1 < e.k1
+	case k.k2 != e.k2:
+		return k.k2 < e.k2
+	case k.tlen > headLen || len(e.text) > headLen:
+		if c := strings.Compare(l.ref[i].text, e.text); c != 0 {
+			return c < 0
+		}
+	case k.tlen != len(e.text):
+		return k.tlen < len(e.text)
+	}
+	return k.num < e.num
+}
 
 // innerNode has n children; sep[i] (i < n-1) is the first entry of child i+1 when it was
 // split off: every entry under child i+1 is ≥ sep[i] and every entry under child i is below.
@@ -70,19 +118,20 @@ func (x *innerNode) childFor(e *entry) int {
 	return lo
 }
 
-// lowerBound returns the position of the first entry of l not below e, found by binary
-// search (heads first, whole entries where heads are equal).
+// lowerBound returns the position of the first entry of l not below e. It scans in order
+// rather than bisecting: first the heads (eight bytes an entry, contiguous), then the rest of
+// the keys of the entries whose heads equal e's. The scan's loads do not depend on one
+// another, so the processor fetches the leaf's cache lines in parallel (and the prefetcher
+// streams them), where a binary search waits for one main-memory miss after another.
 func (l *leafNode) lowerBound(e *entry) int {
-	lo, hi := 0, l.n
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if k := l.k0[m]; k < e.k0 || k == e.k0 && entryLess(*l.at(m), *e) {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	i := 0
+	for i < l.n && l.k0[i] < e.k0 {
+		i++
 	}
-	return lo
+	for i < l.n && l.k0[i] == e.k0 && l.belowRest(i, e) {
+		i++
+	}
+	return i
 }
 
 // path records the inner nodes and child positions of a descent.
@@ -114,8 +163,8 @@ func (t *sortedIndex) ReplaceOrInsert(e entry) {
 	var p path
 	l := t.descend(&e, &p)
 	i := l.lowerBound(&e)
-	if i < l.n && !entryLess(e, *l.at(i)) {
-		*l.at(i) = e
+	if i < l.n && !entryLess(e, l.at(i)) {
+		l.set(i, &e)
 		return
 	}
 	t.n++
@@ -126,33 +175,26 @@ func (t *sortedIndex) ReplaceOrInsert(e entry) {
 	// Split the full leaf in two halves and put e in its half.
 	r := &leafNode{next: l.next}
 	half := leafCap / 2
-	var left [leafCap / 2]entry
-	for j := range half {
-		left[j] = *l.at(j)
-	}
-	for j := half; j < l.n; j++ {
-		r.e[j-half], r.k0[j-half], r.ord[j-half] = *l.at(j), l.k0[j], uint8(j-half)
-	}
+	copy(r.k0[:], l.k0[half:l.n])
+	copy(r.key[:], l.key[half:l.n])
+	copy(r.ref[:], l.ref[half:l.n])
+	clear(l.ref[half:l.n])
 	r.n = l.n - half
-	copy(l.e[:], left[:])
-	clear(l.e[half:])
-	for j := range half {
-		l.ord[j] = uint8(j)
-	}
 	l.n, l.next = half, r
 	if i <= half {
 		l.insertAt(i, e)
 	} else {
 		r.insertAt(i-half, e)
 	}
-	t.pushUp(&p, *r.at(0), nil, r)
+	t.pushUp(&p, r.at(0), nil, r)
 }
 
-// insertAt puts e at position i in order, in slot n.
+// insertAt puts e at position i in order.
 func (l *leafNode) insertAt(i int, e entry) {
 	copy(l.k0[i+1:l.n+1], l.k0[i:l.n])
-	copy(l.ord[i+1:l.n+1], l.ord[i:l.n])
-	l.e[l.n], l.k0[i], l.ord[i] = e, e.k0, uint8(l.n)
+	copy(l.key[i+1:l.n+1], l.key[i:l.n])
+	copy(l.ref[i+1:l.n+1], l.ref[i:l.n])
+	l.set(i, &e)
 	l.n++
 }
 
@@ -212,24 +254,14 @@ func (x *innerNode) insertChild(c int, sep entry, in *innerNode, leaf *leafNode)
 func (t *sortedIndex) Delete(e entry) {
 	l := t.descend(&e, nil)
 	i := l.lowerBound(&e)
-	if i == l.n || entryLess(e, *l.at(i)) {
+	if i == l.n || entryLess(e, l.at(i)) {
 		return
 	}
-	// Free the entry's slot: the last slot's entry moves into it.
-	slot, last := l.ord[i], uint8(l.n-1)
-	if slot != last {
-		l.e[slot] = l.e[last]
-		for j := range l.n {
-			if l.ord[j] == last {
-				l.ord[j] = slot
-				break
-			}
-		}
-	}
-	l.e[last] = entry{}
 	copy(l.k0[i:], l.k0[i+1:l.n])
-	copy(l.ord[i:], l.ord[i+1:l.n])
+	copy(l.key[i:], l.key[i+1:l.n])
+	copy(l.ref[i:], l.ref[i+1:l.n])
 	l.n--
+	l.ref[l.n] = leafRef{}
 	t.n--
 }
 
@@ -239,7 +271,7 @@ func (t *sortedIndex) AscendGreaterOrEqual(pivot entry, fn func(entry) bool) {
 	l := t.descend(&pivot, nil)
 	for i := l.lowerBound(&pivot); l != nil; l, i = l.next, 0 {
 		for ; i < l.n; i++ {
-			if !fn(*l.at(i)) {
+			if !fn(l.at(i)) {
 				return
 			}
 		}

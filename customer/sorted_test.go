@@ -19,7 +19,9 @@ func TestSortedIndexMatchesBTree(t *testing.T) {
 		ops    int
 		texts  int // distinct texts: few gives long runs of equal heads
 		delPct int
-	}{{1, 20000, 50, 10}, {2, 60000, 100000, 30}, {3, 30000, 5, 45}, {4, 200000, 1000000, 5}} {
+		head   string // a common start: past 24 bytes, texts differ only beyond the inline head
+	}{{1, 20000, 50, 10, ""}, {2, 60000, 100000, 30, ""}, {3, 30000, 5, 45, ""}, {4, 200000, 1000000, 5, ""},
+		{5, 60000, 40, 20, "zhangzixuan\x00\x96\x97X\x96\x9f\xb4\x96\x83\xbd\x00\x00"}, {6, 60000, 100000, 10, "customer a19\x00\x16\x1d\x186\x17\xf3"}} {
 		t.Run(fmt.Sprint(tc.seed), func(t *testing.T) {
 			if testing.Short() && tc.ops > 100000 {
 				t.Skip("long")
@@ -29,12 +31,12 @@ func TestSortedIndexMatchesBTree(t *testing.T) {
 			got := newSortedIndex()
 			texts := make([]string, 0, 64)
 			for len(texts) < 64 {
-				texts = append(texts, fmt.Sprintf("%0*d", rng.IntN(24), rng.IntN(tc.texts)))
+				texts = append(texts, tc.head+fmt.Sprintf("%0*d", rng.IntN(24), rng.IntN(tc.texts)))
 			}
 			random := func() entry {
 				text := texts[rng.IntN(len(texts))]
 				if tc.texts > 1000 {
-					text = fmt.Sprintf("%x", rng.Uint64()%uint64(tc.texts))
+					text = tc.head + fmt.Sprintf("%x", rng.Uint64()%uint64(tc.texts))
 				}
 				return newEntry(text, Number{kind: KindIndividual, seq: uint64(1 + rng.IntN(50))}, nil)
 			}
