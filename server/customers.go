@@ -58,6 +58,10 @@ func (s *Server) customerRoutes() {
 	s.handle(fiber.MethodPost, "/v1/customers/:number/contacts", perm.CustomerWrite, s.postCustomerContact)
 	s.handle(fiber.MethodGet, "/v1/customers/:number/history", perm.CustomerRead, s.getCustomerHistory)
 	s.handle(fiber.MethodGet, "/v1/customers/:number/path", perm.CustomerRead, s.getCustomerPath)
+	// Related-party links (links.go): customer data, so customer:read and customer:write.
+	s.handle(fiber.MethodGet, "/v1/customers/:number/links", perm.CustomerRead, s.getCustomerLinks)
+	s.handle(fiber.MethodPut, "/v1/customers/:number/links", perm.CustomerWrite, s.putCustomerLink)
+	s.handle(fiber.MethodDelete, "/v1/customers/:number/links/:to/:kind", perm.CustomerWrite, s.deleteCustomerLink)
 
 	s.handle(fiber.MethodPost, "/v1/tree/nodes", perm.TreeWrite, s.postTreeNode)
 	s.handle(fiber.MethodGet, "/v1/tree/nodes/:id", perm.TreeRead, s.getTreeNode)
@@ -66,6 +70,7 @@ func (s *Server) customerRoutes() {
 	s.handle(fiber.MethodPost, "/v1/tree/nodes/:id/move", perm.TreeWrite, s.postTreeMove)
 	s.handle(fiber.MethodGet, "/v1/tree/nodes/:id/exposure", perm.TreeRead, s.getTreeExposure)
 	s.handle(fiber.MethodGet, "/v1/tree/nodes/:id/search", perm.TreeRead, s.getTreeSearch)
+	s.handle(fiber.MethodGet, "/v1/tree/related", perm.CustomerRead, s.getTreeRelated)
 }
 
 // customerRef is what the other domains need to know of one customer.

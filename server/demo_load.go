@@ -123,6 +123,9 @@ func (s *Server) LoadDemo(ctx context.Context, cfg demo.Config) (DemoReport, err
 	if err := l.customers(ctx); err != nil {
 		return rep, err
 	}
+	if err := l.links(ctx); err != nil {
+		return rep, err
+	}
 	for _, a := range bank.Applications {
 		status, err := l.application(ctx, a)
 		if err != nil {
@@ -283,6 +286,22 @@ func (l *demoLoader) customers(ctx context.Context) error {
 			return fmt.Errorf("server: demo: customer %s: %w", c.Key, err)
 		}
 		l.numbers[c.Key] = rec.Customer.Number.String()
+	}
+	return nil
+}
+
+// links stores the plan's related-party links (the conglomerate's related companies) as
+// the demo admin, through the API's write path.
+func (l *demoLoader) links(ctx context.Context) error {
+	for _, k := range l.bank.Links {
+		req := linkRequest{To: l.numbers[k.To], Kind: k.Kind.String()}
+		if k.Kind == tree.LinkControl {
+			share := k.Share
+			req.Share = &share
+		}
+		if _, _, err := l.s.putLink(ctx, l.admin, l.numbers[k.From], req); err != nil {
+			return fmt.Errorf("server: demo: link %s-%s: %w", k.From, k.To, err)
+		}
 	}
 	return nil
 }

@@ -173,6 +173,10 @@ func (f *secFixture) pathFor(t *testing.T, rt Route) string {
 		switch {
 		case p == ":number":
 			parts[i] = f.bank.person
+		case p == ":to": // a related-party link's other end (DELETE .../links/:to/:kind)
+			parts[i] = f.bank.company
+		case p == ":kind":
+			parts[i] = "same_controller"
 		case p == ":id" && strings.HasPrefix(rt.Path, "/v1/tree/nodes/"):
 			parts[i] = fmt.Sprint(f.bank.group)
 		case p == ":id" && strings.HasPrefix(rt.Path, "/v1/assessments/"):

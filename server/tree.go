@@ -27,6 +27,7 @@ type treeCache struct {
 	mu      sync.Mutex // serialises catching up
 	cur     atomic.Pointer[tree.Tree]
 	version atomic.Int64 // the tree version cur reflects (at least)
+	links   linkState    // the related-party links cur holds (links.go); guarded by mu
 }
 
 // reloadAbove is the number of changed nodes above which catching up rebuilds the whole
@@ -42,6 +43,9 @@ func (tc *treeCache) load(ctx context.Context) error {
 	t, err := tree.Build(rows)
 	if err != nil {
 		return fmt.Errorf("server: the customer tree in the database is inconsistent: %w", err)
+	}
+	if err := tc.loadLinks(ctx, nil, t); err != nil {
+		return err
 	}
 	tc.cur.Store(t)
 	tc.version.Store(v)
@@ -81,6 +85,9 @@ func (tc *treeCache) catchUp(ctx context.Context, tx *sql.Tx, target int64) (*tr
 	} else {
 		err = applyNodes(t, nodes)
 	}
+	if err == nil {
+		err = tc.catchUpLinks(ctx, tx, t)
+	}
 	if err != nil {
 		tc.log.Warn("rebuilding the customer tree from the database", "from_version", from, "to_version", target, "reason", err.Error())
 		return tc.rebuild(ctx, tx, target)
@@ -115,6 +122,9 @@ func (tc *treeCache) rebuild(ctx context.Context, tx *sql.Tx, target int64) (*tr
 	t, err := tree.Build(rows)
 	if err != nil {
 		return nil, fmt.Errorf("server: the customer tree in the database is inconsistent: %w", err)
+	}
+	if err := tc.loadLinks(ctx, tx, t); err != nil {
+		return nil, err
 	}
 	tc.cur.Store(t)
 	tc.version.Store(v)
