@@ -98,6 +98,18 @@ func (r *Reference) PSI(scores []float64) (float64, error) {
 	return psi, nil
 }
 
+// Stability reads a population (or characteristic) stability index: "stable" below 0.1,
+// "watch" up to 0.25, "shifted" above.
+func Stability(index float64) string {
+	switch {
+	case index < 0.1:
+		return "stable"
+	case index <= 0.25:
+		return "watch"
+	}
+	return "shifted"
+}
+
 // validate adds the reference's problems to p: 2 to MaxReferenceBands bands, edges finite
 // and strictly ascending, one share per band, each in [0, 1], summing to 1.
 func (r *Reference) validate(p *problems) {

@@ -634,7 +634,7 @@ func (s *Server) stabilityAnalytics(ctx context.Context, f analyticsFilter) ([]s
 			if err != nil {
 				return nil, err
 			}
-			st.PSI, st.Stability = &psi, stability(psi)
+			st.PSI, st.Stability = &psi, credit.Stability(psi)
 		}
 		if len(scores) > 0 {
 			slices.Sort(scores)
@@ -661,18 +661,6 @@ func (s *Server) scorecardReference(ctx context.Context, id string) (*credit.Ref
 		return nil, fmt.Errorf("server: stored scorecard %s does not parse: %w", id, err)
 	}
 	return card.Reference, nil
-}
-
-// stability reads a population stability index: stable below 0.1, watch up to 0.25,
-// shifted above.
-func stability(psi float64) string {
-	switch {
-	case psi < 0.1:
-		return "stable"
-	case psi <= 0.25:
-		return "watch"
-	}
-	return "shifted"
 }
 
 // rate is n/of, or nil when of is zero.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/creditkit/creditkit/credit"
 )
 
 // Score direction: every metric here takes scores where higher means safer (fewer bads),
@@ -299,16 +301,9 @@ func PSI(expected, actual []float64, bands int) (float64, []PSIRow, error) {
 	return psi, rows, nil
 }
 
-// Stability reads a PSI or CSI: "stable" below 0.1, "watch" up to 0.25, "shifted" above.
-func Stability(index float64) string {
-	switch {
-	case index < 0.1:
-		return "stable"
-	case index <= 0.25:
-		return "watch"
-	}
-	return "shifted"
-}
+// Stability reads a PSI or CSI: "stable" below 0.1, "watch" up to 0.25, "shifted" above
+// (credit.Stability).
+func Stability(index float64) string { return credit.Stability(index) }
 
 // CSIRow is the characteristic stability index of one card characteristic.
 type CSIRow struct {
