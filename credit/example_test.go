@@ -200,3 +200,9 @@ func ExampleReference_PSI() {
 	// [530 560 590 630] [0.2 0.2 0.2 0.2 0.2]
 	// PSI 0.110
 }
+
+// Quartile cut points of a sorted sample; the tie at 600 is not split.
+func ExampleQuantileEdges() {
+	fmt.Println(credit.QuantileEdges([]float64{480, 520, 560, 600, 600, 600, 600, 700}, 4))
+	// Output: [560 600]
+}

@@ -46,13 +46,7 @@ func NewReference(scores []float64, bands int, source string) (*Reference, error
 		}
 	}
 	slices.Sort(s)
-	r := &Reference{Source: source}
-	for q := 1; q < bands; q++ {
-		v := s[q*len(s)/bands]
-		if v > s[0] && (len(r.Edges) == 0 || v > r.Edges[len(r.Edges)-1]) {
-			r.Edges = append(r.Edges, v)
-		}
-	}
+	r := &Reference{Source: source, Edges: QuantileEdges(s, bands)}
 	r.Shares = make([]float64, len(r.Edges)+1)
 	for _, v := range s {
 		r.Shares[r.band(v)]++
@@ -61,6 +55,20 @@ func NewReference(scores []float64, bands int, source string) (*Reference, error
 		r.Shares[k] /= float64(len(s))
 	}
 	return r, nil
+}
+
+// QuantileEdges returns the cut points of at most bands quantile bands of sorted (ascending,
+// not empty): the q/bands quantiles, skipping any that equals the smallest value or the cut
+// before it, so ties are never split and no band is empty of the sample.
+func QuantileEdges(sorted []float64, bands int) []float64 {
+	var cuts []float64
+	for q := 1; q < bands; q++ {
+		v := sorted[q*len(sorted)/bands]
+		if v > sorted[0] && (len(cuts) == 0 || v > cuts[len(cuts)-1]) {
+			cuts = append(cuts, v)
+		}
+	}
+	return cuts
 }
 
 // band returns the band of score v.

@@ -259,14 +259,7 @@ func PSI(expected, actual []float64, bands int) (float64, []PSIRow, error) {
 			return 0, nil, fmt.Errorf("%w: NaN score", ErrConfig)
 		}
 	}
-	e := slices.Sorted(slices.Values(expected))
-	var cuts []float64
-	for q := 1; q < bands; q++ {
-		v := e[q*len(e)/bands]
-		if v > e[0] && (len(cuts) == 0 || v > cuts[len(cuts)-1]) {
-			cuts = append(cuts, v)
-		}
-	}
+	cuts := credit.QuantileEdges(slices.Sorted(slices.Values(expected)), bands)
 	band := func(x float64) int {
 		k, _ := slices.BinarySearch(cuts, x)
 		if k < len(cuts) && cuts[k] == x {
