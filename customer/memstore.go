@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -23,10 +24,12 @@ type Config struct {
 // key, folded name and pinyin for pages and prefix search. It is safe for concurrent use.
 // Build it with NewMemStore; the zero value is not usable.
 //
-// Layout, for an archive of millions: records live in chunks (one allocation per 256), are
-// found by number through a slice indexed by sequence, and index entries point at them
-// directly; an entry carries the first 24 bytes of its sort text, so most comparisons in the
-// trees never read the text itself (see sortedIndex).
+// Layout, for an archive of millions: records live in chunks (one allocation per 256) and are
+// found by number through a slice indexed by sequence. The trees hold one entry per distinct
+// text, pointing at the names that have it; each name keeps the posting of its customers'
+// numbers (see nameKeys), so registering a customer of a known name touches no tree. An entry
+// carries the first 24 bytes of its sort text, so most comparisons in the trees never read
+// the text itself (see sortedIndex).
 type MemStore struct {
 	now func() time.Time
 	seq Sequence
@@ -36,6 +39,7 @@ type MemStore struct {
 	mu       sync.RWMutex
 	records  recordIndex
 	chunk    []record             // the chunk new records come from
+	texts    []textNames          // the chunk new index entries' values come from
 	identity map[identity]Number  // identity document or credit code → owner
 	mobiles  map[string]numberSet // normalised mobile → customers
 	names    map[string]*nameKeys // name → its index texts, shared by every record of that name
@@ -60,10 +64,59 @@ type record struct {
 // of two such records in an index stops at the pointers (strings.Compare sees the same data)
 // instead of reading both texts, and a repeated name costs neither the keys' computation nor
 // their memory again.
+//
+// A shared nameKeys also holds the posting of the name: its customers' numbers (numKey),
+// ascending. The indexes hold one entry per distinct text, pointing at the names that have
+// it (see textNames), so registering another customer of a known name touches no index: it
+// appends the number to the name's posting. A posting emptied by an Update stays, as do the
+// names map and the index entries that reach it; a search skips it.
 type nameKeys struct {
 	nameKey string   // collation key (Indexer.NameKey)
 	prefix  string   // folded name + "\x00" + nameKey
 	pinyin  []string // spelling or initials + "\x00" + nameKey, without repeats
+	nums    []uint64 // posting: numKeys, ascending; no pointers, so the collector skips it
+}
+
+// add inserts k in the posting in order: nearly always an append, as numbers grow.
+func (k *nameKeys) add(n uint64) {
+	if l := len(k.nums); l == 0 || k.nums[l-1] < n {
+		k.nums = append(k.nums, n)
+		return
+	}
+	i, found := slices.BinarySearch(k.nums, n)
+	if !found {
+		k.nums = slices.Insert(k.nums, i, n)
+	}
+}
+
+// remove deletes n from the posting, if present.
+func (k *nameKeys) remove(n uint64) {
+	if i, found := slices.BinarySearch(k.nums, n); found {
+		k.nums = slices.Delete(k.nums, i, i+1)
+	}
+}
+
+// textNames is the value of an index entry: the names having its text. Every text includes
+// the collation key, so only names with equal keys share one ("ZHANG San", "zhang san"):
+// nearly always there is one name. The customers under a text are the union of the names'
+// postings, in number order (see numsOf).
+type textNames struct {
+	first *nameKeys
+	more  []*nameKeys
+}
+
+// numsOf returns the customers under a text in number order: the posting of its one name,
+// or the merge of several (a new slice).
+func (t *textNames) numsOf() []uint64 {
+	if len(t.more) == 0 {
+		return t.first.nums
+	}
+	out := slices.Clone(t.first.nums)
+	for _, k := range t.more {
+		out = append(out, k.nums...)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // recordChunk is how many records one allocation holds.
@@ -129,13 +182,15 @@ func (ns numberSet) all() []Number {
 }
 
 // entry is an index item: a sort text, its first 24 bytes big-endian (k0, k1, k2;
-// zero-padded), the customer number (packed by numKey) breaking ties, and the record. 24
-// bytes hold the whole text of most two-character names' entries, which repeat most.
+// zero-padded), a customer number (packed by numKey) breaking ties, and the text's names.
+// The indexes hold one entry per text, with number 0; entries with numbers are positions
+// in a result order (cursors), compared with entryLess. 24 bytes hold the whole text of most
+// two-character names' entries.
 type entry struct {
 	k0, k1, k2 uint64
 	text       string
 	num        uint64
-	rec        *record
+	names      *textNames
 }
 
 // headLen is how many bytes of the text an entry carries inline.
@@ -144,11 +199,20 @@ const headLen = 24
 // numKey packs a number so that integer order is Number.Compare order.
 func numKey(n Number) uint64 { return uint64(numberPrefix[n.kind])<<56 | n.seq }
 
-func newEntry(text string, num Number, r *record) entry {
+// numOf is the Number of a numKey.
+func numOf(k uint64) Number {
+	kind := KindIndividual
+	if byte(k>>56) == numberPrefix[KindEnterprise] {
+		kind = KindEnterprise
+	}
+	return Number{kind: kind, seq: k & (1<<56 - 1)}
+}
+
+func newEntry(text string, num Number, t *textNames) entry {
 	var b [headLen]byte
 	copy(b[:], text)
 	return entry{k0: binary.BigEndian.Uint64(b[:8]), k1: binary.BigEndian.Uint64(b[8:16]), k2: binary.BigEndian.Uint64(b[16:]),
-		text: text, num: numKey(num), rec: r}
+		text: text, num: numKey(num), names: t}
 }
 
 // entryLess orders entries by text, then number. The heads decide unless they are equal;
@@ -252,28 +316,53 @@ func (s *MemStore) keys(name string) nameKeys {
 	return nk
 }
 
-// keysOf returns the index texts of name: the shared ones of an earlier record of that name,
-// or new ones computed outside the store lock. The caller holds no lock.
-func (s *MemStore) keysOf(name string) *nameKeys {
+// keysOf returns the index texts of name: the shared ones of an earlier record of that name
+// (shared is true), or new ones computed outside the store lock. The caller holds no lock.
+func (s *MemStore) keysOf(name string) (k *nameKeys, shared bool) {
 	s.mu.RLock()
-	k := s.names[name]
+	k = s.names[name]
 	s.mu.RUnlock()
 	if k == nil {
 		nk := s.keys(name)
-		k = &nk
+		return &nk, false
 	}
-	return k
+	return k, true
 }
 
 // shareKeys returns the shared texts of name, making k the shared ones if name has none
-// yet (another writer may have added them since keysOf). The caller holds the write lock.
-// The map keeps every name the store has indexed, a few dozen bytes per distinct name.
+// yet (another writer may have added them since keysOf): it adds k to the names of each of
+// its texts in the indexes, adding the texts the indexes lack. The caller holds the write
+// lock. The map keeps every name the store has indexed, a few dozen bytes per distinct name.
 func (s *MemStore) shareKeys(name string, k *nameKeys) *nameKeys {
 	if shared, ok := s.names[name]; ok {
 		return shared
 	}
+	s.index(s.byName, k.nameKey, k)
+	s.index(s.byPrefix, k.prefix, k)
+	for _, t := range k.pinyin {
+		s.index(s.byPinyin, t, k)
+	}
 	s.names[name] = k
 	return k
+}
+
+// textChunk is how many index entries' values one allocation holds.
+const textChunk = 256
+
+// index adds name k to text in t, adding the text (its value from the current chunk) if t
+// lacks it. The caller holds the write lock.
+func (s *MemStore) index(t *sortedIndex, text string, k *nameKeys) {
+	if len(s.texts) == 0 {
+		s.texts = make([]textNames, textChunk)
+	}
+	offer := &s.texts[0]
+	tn := t.GetOrInsert(newEntry(text, Number{}, offer))
+	if tn == offer {
+		s.texts = s.texts[1:]
+		tn.first = k
+	} else {
+		tn.more = append(tn.more, k)
+	}
 }
 
 // normalize cleans what the store owns or normalises before validation.
@@ -304,7 +393,7 @@ func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Custome
 		return Customer{}, err
 	}
 	name := c.Name()
-	keys := s.keysOf(name)
+	keys, shared := s.keysOf(name)
 	idKey, idPath := identityKey(c)
 
 	s.mu.Lock()
@@ -326,7 +415,10 @@ func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Custome
 	now := s.now()
 	c.Number, c.Status, c.Version, c.CreatedAt, c.UpdatedAt = num, StatusActive, 1, now, now
 	r := s.newRecord()
-	r.cur, r.keys = c, s.shareKeys(name, keys)
+	if !shared {
+		keys = s.shareKeys(name, keys)
+	}
+	r.cur, r.keys = c, keys
 	r.first[0] = Revision{Version: 1, At: now, By: by, Action: "register"}
 	r.history = r.first[:]
 	s.records.put(num, r)
@@ -347,11 +439,7 @@ func mobileOf(c Customer) string {
 
 func (s *MemStore) addIndexes(r *record) {
 	n := r.cur.Number
-	s.byName.ReplaceOrInsert(newEntry(r.keys.nameKey, n, r))
-	s.byPrefix.ReplaceOrInsert(newEntry(r.keys.prefix, n, r))
-	for _, t := range r.keys.pinyin {
-		s.byPinyin.ReplaceOrInsert(newEntry(t, n, r))
-	}
+	r.keys.add(numKey(n))
 	m := mobileOf(r.cur)
 	ns := s.mobiles[m]
 	if ns.first.IsZero() {
@@ -364,11 +452,7 @@ func (s *MemStore) addIndexes(r *record) {
 
 func (s *MemStore) removeIndexes(r *record) {
 	n := r.cur.Number
-	s.byName.Delete(newEntry(r.keys.nameKey, n, r))
-	s.byPrefix.Delete(newEntry(r.keys.prefix, n, r))
-	for _, t := range r.keys.pinyin {
-		s.byPinyin.Delete(newEntry(t, n, r))
-	}
+	r.keys.remove(numKey(n))
 	m := mobileOf(r.cur)
 	ns := s.mobiles[m]
 	if ns.first == n {
@@ -421,7 +505,7 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 		return Customer{}, err
 	}
 	name := c.Name()
-	keys := s.keysOf(name)
+	keys, _ := s.keysOf(name)
 	idKey, idPath := identityKey(c)
 
 	s.mu.Lock()
@@ -590,32 +674,44 @@ func (s *MemStore) Search(ctx context.Context, q Query) (Page, error) {
 	if m.exact {
 		es := s.exactHits(q, m, f, after, limit)
 		hits = make([]*record, len(es))
-		for i, e := range es {
-			hits[i] = e.rec
+		for i, h := range es {
+			hits[i] = h.rec
 			if i == limit-1 {
-				lastText = e.text
+				lastText = h.text
 			}
 		}
 	} else {
+		// The index holds texts in order, each with its customers in number order: the
+		// result order is text, then number. The cursor's text is entered after its number.
 		hits = make([]*record, 0, limit+1)
 		pivot := newEntry(start, Number{}, nil)
-		if after != nil && entryLess(pivot, *after) {
-			pivot = *after
+		if after != nil && after.text > start {
+			pivot = newEntry(after.text, Number{}, nil)
 		}
 		tree.AscendGreaterOrEqual(pivot, func(e entry) bool {
 			if !strings.HasPrefix(e.text, start) {
 				return false
 			}
-			if after != nil && !entryLess(*after, e) {
-				return true
+			nums := e.names.numsOf()
+			if after != nil && e.text == after.text {
+				i, found := slices.BinarySearch(nums, after.num)
+				if found {
+					i++
+				}
+				nums = nums[i:]
 			}
-			if m.match(e.rec, e.text, f) {
-				hits = append(hits, e.rec)
-				if len(hits) == limit {
-					lastText = e.text
+			for _, k := range nums {
+				r := s.records.get(numOf(k))
+				if m.match(r, e.text, f) {
+					hits = append(hits, r)
+					if len(hits) == limit {
+						lastText = e.text
+					} else if len(hits) > limit {
+						return false
+					}
 				}
 			}
-			return len(hits) <= limit
+			return true
 		})
 	}
 	var p Page
@@ -660,8 +756,15 @@ func clonePage(recs []*record) []Customer {
 	return out
 }
 
+// exactHit is a record found by an exact criterion, with its name key.
+type exactHit struct {
+	text string
+	num  uint64
+	rec  *record
+}
+
 // exactHits answers a query with an exact criterion from the maps, in name order.
-func (s *MemStore) exactHits(q Query, m matcher, f Filter, after *entry, limit int) []entry {
+func (s *MemStore) exactHits(q Query, m matcher, f Filter, after *entry, limit int) []exactHit {
 	var cands []Number
 	switch {
 	case m.number != Number{}:
@@ -680,31 +783,31 @@ func (s *MemStore) exactHits(q Query, m matcher, f Filter, after *entry, limit i
 	default:
 		cands = s.mobiles[NormalizeMobile(q.Mobile)].all()
 	}
-	var hits []entry
+	var hits []exactHit
 	for _, n := range cands {
 		r := s.records.get(n)
 		if r == nil || !m.match(r, "", f) {
 			continue
 		}
-		e := newEntry(r.keys.nameKey, n, r)
-		if after != nil && !entryLess(*after, e) {
+		h := exactHit{text: r.keys.nameKey, num: numKey(n), rec: r}
+		if after != nil && h.compare(after.text, after.num) <= 0 {
 			continue
 		}
-		hits = append(hits, e)
+		hits = append(hits, h)
 	}
-	slices.SortFunc(hits, func(a, b entry) int {
-		switch {
-		case entryLess(a, b):
-			return -1
-		case entryLess(b, a):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(hits, func(a, b exactHit) int { return a.compare(b.text, b.num) })
 	if len(hits) > limit+1 {
 		hits = hits[:limit+1]
 	}
 	return hits
+}
+
+// compare orders h against the position (text, num): text, then number.
+func (h exactHit) compare(text string, num uint64) int {
+	if c := strings.Compare(h.text, text); c != 0 {
+		return c
+	}
+	return cmp.Compare(h.num, num)
 }
 
 // matcher holds the parsed text criteria of a Query.

@@ -6,7 +6,7 @@ import "strings"
 // leafCap entries, chained in order. An inner node keeps beside its separators a compact
 // array of their first eight bytes (k0): a descent bisects that array, comparing whole
 // separators only where heads are equal. A leaf keeps its entries in order in three
-// parallel arrays — the heads, the rest of the keys (pointer-free) and the text and record —
+// parallel arrays — the heads, the rest of the keys (pointer-free) and the text and its names —
 // and is searched by a scan (see leafNode.lowerBound) that reads the text only when two
 // texts longer than the inline 24 bytes share them; an insert shifts those arrays, the
 // pointer part being 24 bytes an entry.
@@ -31,7 +31,7 @@ const (
 
 // leafNode keeps its entries in order, split in three parallel arrays: k0 holds the first
 // eight bytes of the texts, key the rest of what orders them (bytes 8–24 of the text, its
-// length and the number; no pointers), ref the text and the record. A search reads ref only
+// length and the number; no pointers), ref the text and its names. A search reads ref only
 // when two texts longer than the inline 24 bytes share them, so a leaf full of one short name
 // (王伟 ×80) is searched without touching ref; an insert shifts k0 and key (no write
 // barriers) and the 24-byte refs.
@@ -52,21 +52,21 @@ type leafKey struct {
 
 // leafRef is the part of an entry with pointers.
 type leafRef struct {
-	text string
-	rec  *record
+	text  string
+	names *textNames
 }
 
 // at returns the i-th entry in order.
 func (l *leafNode) at(i int) entry {
 	k, r := &l.key[i], &l.ref[i]
-	return entry{k0: l.k0[i], k1: k.k1, k2: k.k2, text: r.text, num: k.num, rec: r.rec}
+	return entry{k0: l.k0[i], k1: k.k1, k2: k.k2, text: r.text, num: k.num, names: r.names}
 }
 
 // set puts e at position i.
 func (l *leafNode) set(i int, e *entry) {
 	l.k0[i] = e.k0
 	l.key[i] = leafKey{k1: e.k1, k2: e.k2, num: e.num, tlen: len(e.text)}
-	l.ref[i] = leafRef{text: e.text, rec: e.rec}
+	l.ref[i] = leafRef{text: e.text, names: e.names}
 }
 
 // belowRest reports whether the i-th entry, whose head equals e's, is below e:
@@ -167,6 +167,23 @@ func (t *sortedIndex) ReplaceOrInsert(e entry) {
 		l.set(i, &e)
 		return
 	}
+	t.insert(&p, l, i, e)
+}
+
+// GetOrInsert returns the names of the entry equal to e, or adds e and returns e.names.
+func (t *sortedIndex) GetOrInsert(e entry) *textNames {
+	var p path
+	l := t.descend(&e, &p)
+	i := l.lowerBound(&e)
+	if i < l.n && !entryLess(e, l.at(i)) {
+		return l.ref[i].names
+	}
+	t.insert(&p, l, i, e)
+	return e.names
+}
+
+// insert puts e at position i of leaf l, reached by the descent p, splitting l if full.
+func (t *sortedIndex) insert(p *path, l *leafNode, i int, e entry) {
 	t.n++
 	if l.n < leafCap {
 		l.insertAt(i, e)
@@ -186,7 +203,7 @@ func (t *sortedIndex) ReplaceOrInsert(e entry) {
 	} else {
 		r.insertAt(i-half, e)
 	}
-	t.pushUp(&p, r.at(0), nil, r)
+	t.pushUp(p, r.at(0), nil, r)
 }
 
 // insertAt puts e at position i in order.

@@ -46,7 +46,7 @@ func TestSortedIndexMatchesBTree(t *testing.T) {
 					ref.Delete(e)
 					got.Delete(e)
 				} else {
-					e.rec = &record{} // replacements must keep the newest
+					e.names = &textNames{} // replacements must keep the newest
 					ref.ReplaceOrInsert(e)
 					got.ReplaceOrInsert(e)
 				}
