@@ -36,12 +36,15 @@ type MemStore struct {
 	val *Validator
 	idx *Indexer
 
+	chunkMu sync.Mutex // guards chunk and free; taken alone or inside mu
+	chunk   []record   // the chunk new records come from
+	free    []*record  // records taken by a Register that failed, cleared
+
 	mu       sync.RWMutex
 	records  recordIndex
-	chunk    []record             // the chunk new records come from
 	texts    []textNames          // the chunk new index entries' values come from
-	identity map[identity]Number  // identity document or credit code → owner
-	mobiles  map[string]numberSet // normalised mobile → customers
+	identity identityIndex        // identity document or credit code → owner
+	mobiles  multiIndex           // mobileKey of the normalised mobile → customers
 	names    map[string]*nameKeys // name → its index texts, shared by every record of that name
 	byName   *sortedIndex
 	byPrefix *sortedIndex
@@ -57,6 +60,24 @@ type record struct {
 	history  []Revision // history[0] is the registration, held in first until a change
 	first    [1]Revision
 	contacts []Contact
+	ind      Individual // an individual's details: cur.Individual points here
+}
+
+// set makes r.cur a copy of c that shares no memory with it: an individual's details are
+// copied into r.ind, the tags and an enterprise's details into new memory.
+func (r *record) set(c Customer) {
+	if c.Tags != nil {
+		c.Tags = append([]string(nil), c.Tags...)
+	}
+	if c.Individual != nil {
+		r.ind = *c.Individual
+		c.Individual = &r.ind
+	}
+	if c.Enterprise != nil {
+		v := *c.Enterprise
+		c.Enterprise = &v
+	}
+	r.cur = c
 }
 
 // nameKeys are the index texts of a name, carved from one string. Records with the same name
@@ -168,19 +189,6 @@ type identity struct {
 	ID  string
 }
 
-// numberSet holds the customers sharing a mobile: the first without an allocation.
-type numberSet struct {
-	first Number
-	more  []Number
-}
-
-func (ns numberSet) all() []Number {
-	if ns.first.IsZero() {
-		return nil
-	}
-	return append([]Number{ns.first}, ns.more...)
-}
-
 // entry is an index item: a sort text, its first 24 bytes big-endian (k0, k1, k2;
 // zero-padded), a customer number (packed by numKey) breaking ties, and the text's names.
 // The indexes hold one entry per text, with number 0; entries with numbers are positions
@@ -264,8 +272,8 @@ func NewMemStore(cfg Config) (*MemStore, error) {
 	}
 	return &MemStore{
 		now: cfg.Now, seq: cfg.Sequence, val: cfg.Validator, idx: cfg.Indexer,
-		identity: make(map[identity]Number),
-		mobiles:  make(map[string]numberSet),
+		identity: newIdentityIndex(),
+		mobiles:  newMultiIndex(),
 		names:    make(map[string]*nameKeys),
 		byName:   newSortedIndex(),
 		byPrefix: newSortedIndex(),
@@ -368,14 +376,27 @@ func (s *MemStore) index(t *sortedIndex, text string, k *nameKeys) {
 // normalize cleans what the store owns or normalises before validation.
 func normalize(c Customer) Customer {
 	c = c.Clone()
-	if c.Individual != nil && c.Individual.DocType == DocResidentID {
-		c.Individual.DocNumber = strings.ToUpper(c.Individual.DocNumber)
-	}
+	normalizeOwned(&c)
 	return c
 }
 
-// newRecord returns a zeroed record from the current chunk. The caller holds the write lock.
+// normalizeOwned normalises c in place; the caller owns c's memory.
+func normalizeOwned(c *Customer) {
+	if c.Individual != nil && c.Individual.DocType == DocResidentID {
+		c.Individual.DocNumber = strings.ToUpper(c.Individual.DocNumber)
+	}
+}
+
+// newRecord returns a zeroed record, not yet in the store: one a failed Register gave back,
+// or the next of the current chunk.
 func (s *MemStore) newRecord() *record {
+	s.chunkMu.Lock()
+	defer s.chunkMu.Unlock()
+	if n := len(s.free); n > 0 {
+		r := s.free[n-1]
+		s.free = s.free[:n-1]
+		return r
+	}
 	if len(s.chunk) == cap(s.chunk) {
 		s.chunk = make([]record, 0, recordChunk)
 	}
@@ -383,13 +404,27 @@ func (s *MemStore) newRecord() *record {
 	return &s.chunk[len(s.chunk)-1]
 }
 
+// dropRecord gives back a record from newRecord that was not stored.
+func (s *MemStore) dropRecord(r *record) {
+	*r = record{}
+	s.chunkMu.Lock()
+	s.free = append(s.free, r)
+	s.chunkMu.Unlock()
+}
+
 // Register implements Store.
 func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Customer, error) {
 	if err := ctx.Err(); err != nil {
 		return Customer{}, err
 	}
-	c = normalize(c)
+	// The record's copy of c is the one deep copy the store keeps, made before validation
+	// (which must see the normalised document number); a failure gives the record back.
+	r := s.newRecord()
+	r.set(c)
+	normalizeOwned(&r.cur)
+	c = r.cur
 	if err := s.val.Validate(c); err != nil {
+		s.dropRecord(r)
 		return Customer{}, err
 	}
 	name := c.Name()
@@ -398,33 +433,36 @@ func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Custome
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if owner, ok := s.identity[idKey]; ok {
-		return Customer{}, &DuplicateError{Field: idPath, Value: identityShown(c), Existing: owner}
+	fail := func(err error) (Customer, error) {
+		s.dropRecord(r)
+		return Customer{}, err
+	}
+	if owner, ok := s.identity.get(idKey, &s.records); ok {
+		return fail(&DuplicateError{Field: idPath, Value: identityShown(c), Existing: owner})
 	}
 	seq, err := s.seq.Next(ctx, c.Kind)
 	if err != nil {
-		return Customer{}, fmt.Errorf("customer: next number: %w", err)
+		return fail(fmt.Errorf("customer: next number: %w", err))
 	}
 	num, err := NewNumber(c.Kind, seq)
 	if err != nil {
-		return Customer{}, fmt.Errorf("customer: next number: %w", err)
+		return fail(fmt.Errorf("customer: next number: %w", err))
 	}
 	if s.records.get(num) != nil {
-		return Customer{}, fmt.Errorf("customer: sequence returned %s twice: %w", num, ErrDuplicate)
+		return fail(fmt.Errorf("customer: sequence returned %s twice: %w", num, ErrDuplicate))
 	}
 	now := s.now()
-	c.Number, c.Status, c.Version, c.CreatedAt, c.UpdatedAt = num, StatusActive, 1, now, now
-	r := s.newRecord()
+	r.cur.Number, r.cur.Status, r.cur.Version, r.cur.CreatedAt, r.cur.UpdatedAt = num, StatusActive, 1, now, now
 	if !shared {
 		keys = s.shareKeys(name, keys)
 	}
-	r.cur, r.keys = c, keys
+	r.keys = keys
 	r.first[0] = Revision{Version: 1, At: now, By: by, Action: "register"}
 	r.history = r.first[:]
 	s.records.put(num, r)
-	s.identity[idKey] = num
+	s.identity.put(idKey, num)
 	s.addIndexes(r)
-	return c.Clone(), nil
+	return r.cur.Clone(), nil
 }
 
 func mobileOf(c Customer) string {
@@ -440,34 +478,13 @@ func mobileOf(c Customer) string {
 func (s *MemStore) addIndexes(r *record) {
 	n := r.cur.Number
 	r.keys.add(numKey(n))
-	m := mobileOf(r.cur)
-	ns := s.mobiles[m]
-	if ns.first.IsZero() {
-		ns.first = n
-	} else {
-		ns.more = append(ns.more, n)
-	}
-	s.mobiles[m] = ns
+	s.mobiles.add(mobileKey(mobileOf(r.cur)), numKey(n))
 }
 
 func (s *MemStore) removeIndexes(r *record) {
 	n := r.cur.Number
 	r.keys.remove(numKey(n))
-	m := mobileOf(r.cur)
-	ns := s.mobiles[m]
-	if ns.first == n {
-		ns.first = Number{}
-		if len(ns.more) > 0 {
-			ns.first, ns.more = ns.more[0], ns.more[1:]
-		}
-	} else {
-		ns.more = slices.DeleteFunc(ns.more, func(x Number) bool { return x == n })
-	}
-	if ns.first.IsZero() {
-		delete(s.mobiles, m)
-	} else {
-		s.mobiles[m] = ns
-	}
+	s.mobiles.remove(mobileKey(mobileOf(r.cur)), numKey(n))
 }
 
 // Get implements Store.
@@ -519,7 +536,7 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 	}
 	oldKey, _ := identityKey(old)
 	if idKey != oldKey {
-		if owner, taken := s.identity[idKey]; taken {
+		if owner, taken := s.identity.get(idKey, &s.records); taken {
 			return Customer{}, &DuplicateError{Field: idPath, Value: identityShown(c), Existing: owner}
 		}
 	}
@@ -528,13 +545,15 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 	s.removeIndexes(r)
 	keys = s.shareKeys(name, keys)
 	if idKey != oldKey {
-		delete(s.identity, oldKey)
-		s.identity[idKey] = c.Number
+		s.identity.remove(oldKey, c.Number)
+		s.identity.put(idKey, c.Number)
 	}
-	r.cur, r.keys = c, keys
+	changes := Diff(old, c) // before r.set: old's details may be r.ind
+	r.set(c)
+	r.keys = keys
 	s.addIndexes(r)
-	r.history = append(r.history, Revision{Version: c.Version, At: now, By: by, Action: "update", Changes: Diff(old, c)})
-	return c.Clone(), nil
+	r.history = append(r.history, Revision{Version: c.Version, At: now, By: by, Action: "update", Changes: changes})
+	return c, nil // c is normalize's copy; r.set copied it
 }
 
 // Close implements Store.
@@ -772,16 +791,16 @@ func (s *MemStore) exactHits(q Query, m matcher, f Filter, after *entry, limit i
 	case q.IDNumber != "":
 		id := strings.ToUpper(q.IDNumber)
 		for t := range DocType(len(docTypeNames)) {
-			if n, ok := s.identity[identity{Doc: t + 1, ID: id}]; ok {
+			if n, ok := s.identity.get(identity{Doc: t + 1, ID: id}, &s.records); ok {
 				cands = append(cands, n)
 			}
 		}
 	case q.CreditCode != "":
-		if n, ok := s.identity[identity{ID: q.CreditCode}]; ok {
+		if n, ok := s.identity.get(identity{ID: q.CreditCode}, &s.records); ok {
 			cands = append(cands, n)
 		}
 	default:
-		cands = s.mobiles[NormalizeMobile(q.Mobile)].all()
+		cands = s.mobiles.all(mobileKey(NormalizeMobile(q.Mobile)))
 	}
 	var hits []exactHit
 	for _, n := range cands {
