@@ -55,12 +55,41 @@ var _ Store = (*MemStore)(nil)
 
 // record is one customer with its derived keys, history and contact log.
 type record struct {
-	cur      Customer
-	keys     *nameKeys  // shared by the records of one name; never modified
-	history  []Revision // history[0] is the registration, held in first until a change
-	first    [1]Revision
+	cur  Customer
+	keys *nameKeys  // shared by the records of one name; never modified
+	by   string     // who registered it: the history, with cur.CreatedAt, until log has one
+	log  *recordLog // nil until the first change or contact
+	ind  Individual // an individual's details: cur.Individual points here
+}
+
+// recordLog is what most records never get: a history beyond the registration, contacts.
+type recordLog struct {
+	history  []Revision // history[0] is the registration; nil until a change
 	contacts []Contact
-	ind      Individual // an individual's details: cur.Individual points here
+}
+
+// registration is the record's first revision.
+func (r *record) registration() Revision {
+	return Revision{Version: 1, At: r.cur.CreatedAt, By: r.by, Action: "register"}
+}
+
+// history returns the revisions, oldest first; the caller does not modify them.
+func (r *record) history() []Revision {
+	if r.log != nil && r.log.history != nil {
+		return r.log.history
+	}
+	return []Revision{r.registration()}
+}
+
+// addRevision appends a revision to the history.
+func (r *record) addRevision(rev Revision) {
+	if r.log == nil {
+		r.log = &recordLog{}
+	}
+	if r.log.history == nil {
+		r.log.history = []Revision{r.registration()}
+	}
+	r.log.history = append(r.log.history, rev)
 }
 
 // set makes r.cur a copy of c that shares no memory with it: an individual's details are
@@ -457,8 +486,7 @@ func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Custome
 		keys = s.shareKeys(name, keys)
 	}
 	r.keys = keys
-	r.first[0] = Revision{Version: 1, At: now, By: by, Action: "register"}
-	r.history = r.first[:]
+	r.by = by // the registration revision: version 1 at CreatedAt (now)
 	s.records.put(num, r)
 	s.identity.put(idKey, num)
 	s.addIndexes(r)
@@ -552,7 +580,7 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 	r.set(c)
 	r.keys = keys
 	s.addIndexes(r)
-	r.history = append(r.history, Revision{Version: c.Version, At: now, By: by, Action: "update", Changes: changes})
+	r.addRevision(Revision{Version: c.Version, At: now, By: by, Action: "update", Changes: changes})
 	return c, nil // c is normalize's copy; r.set copied it
 }
 
@@ -576,7 +604,7 @@ func (s *MemStore) Close(ctx context.Context, n Number, version int64, by string
 	now := s.now()
 	old := r.cur
 	r.cur.Status, r.cur.Version, r.cur.UpdatedAt = StatusClosed, old.Version+1, now
-	r.history = append(r.history, Revision{Version: r.cur.Version, At: now, By: by, Action: "close",
+	r.addRevision(Revision{Version: r.cur.Version, At: now, By: by, Action: "close",
 		Changes: []Change{{Path: "status", Old: old.Status.String(), New: StatusClosed.String()}}})
 	return r.cur.Clone(), nil
 }
@@ -592,8 +620,9 @@ func (s *MemStore) History(ctx context.Context, n Number) ([]Revision, error) {
 	if r == nil {
 		return nil, ErrNotFound
 	}
-	out := make([]Revision, len(r.history))
-	for i, h := range r.history {
+	hist := r.history()
+	out := make([]Revision, len(hist))
+	for i, h := range hist {
 		h.Changes = slices.Clone(h.Changes)
 		out[i] = h
 	}
@@ -617,13 +646,16 @@ func (s *MemStore) AddContact(ctx context.Context, n Number, ct Contact) (Contac
 	if r == nil {
 		return Contact{}, ErrNotFound
 	}
-	i, _ := slices.BinarySearchFunc(r.contacts, ct.At, func(c Contact, t time.Time) int {
+	if r.log == nil {
+		r.log = &recordLog{}
+	}
+	i, _ := slices.BinarySearchFunc(r.log.contacts, ct.At, func(c Contact, t time.Time) int {
 		if c.At.After(t) {
 			return 1
 		}
 		return -1 // equal times keep insertion order
 	})
-	r.contacts = slices.Insert(r.contacts, i, ct)
+	r.log.contacts = slices.Insert(r.log.contacts, i, ct)
 	return ct, nil
 }
 
@@ -638,7 +670,10 @@ func (s *MemStore) Contacts(ctx context.Context, n Number) ([]Contact, error) {
 	if r == nil {
 		return nil, ErrNotFound
 	}
-	return slices.Clone(r.contacts), nil
+	if r.log == nil {
+		return nil, nil
+	}
+	return slices.Clone(r.log.contacts), nil
 }
 
 // List implements Store.
