@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"hash/maphash"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,4 +71,27 @@ func TestIdentityIndexCollision(t *testing.T) {
 	x.remove(idA, a)
 	_, ok = x.get(idA, &recs)
 	assert.False(t, ok)
+}
+
+// TestNameMap covers inline and long names and a forced hash collision.
+func TestNameMap(t *testing.T) {
+	m := nameMap{byHash: make(map[uint64]*nameKeys)}
+	short, long := "张三", "Customer Z1234567890 Limited"
+	ks, kl := &nameKeys{}, &nameKeys{}
+	m.put(short, ks)
+	m.put(long, kl)
+	assert.Same(t, ks, m.get(short))
+	assert.Same(t, kl, m.get(long))
+	assert.Nil(t, m.get("张四"))
+	assert.Nil(t, m.get(long[:len(long)-1]+"X"))
+	assert.Nil(t, m.get(""))
+
+	other := "李四"
+	m.byHash[maphash.String(keySeed, other)] = ks // pretend 李四 hashes like 张三
+	ko := &nameKeys{}
+	m.put(other, ko)
+	require.Len(t, m.other, 1)
+	assert.Same(t, ko, m.get(other))
+	assert.Same(t, ks, m.get(short))
+	assert.Equal(t, 4, m.len()) // three slots by hash (one faked), one by name
 }

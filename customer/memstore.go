@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -42,10 +43,10 @@ type MemStore struct {
 
 	mu       sync.RWMutex
 	records  recordIndex
-	texts    []textNames          // the chunk new index entries' values come from
-	identity identityIndex        // identity document or credit code → owner
-	mobiles  multiIndex           // mobileKey of the normalised mobile → customers
-	names    map[string]*nameKeys // name → its index texts, shared by every record of that name
+	texts    []textNames   // the chunk new index entries' values come from
+	identity identityIndex // identity document or credit code → owner
+	mobiles  multiIndex    // mobileKey of the normalised mobile → customers
+	names    nameMap       // name → its index texts, shared by every record of that name
 	byName   *sortedIndex
 	byPrefix *sortedIndex
 	byPinyin *sortedIndex
@@ -125,7 +126,59 @@ type nameKeys struct {
 	prefix  string   // folded name + "\x00" + nameKey
 	pinyin  []string // spelling or initials + "\x00" + nameKey, without repeats
 	nums    []uint64 // posting: numKeys, ascending; no pointers, so the collector skips it
+	name    string   // the name, its first nameHead bytes also in head
+	head    [nameHead]byte
 }
+
+// nameHead is how many bytes of a name nameKeys holds inline, enough for most names.
+const nameHead = 16
+
+// is reports whether k is the keys of name, reading the name's text only past nameHead bytes.
+func (k *nameKeys) is(name string) bool {
+	if len(name) != len(k.name) {
+		return false
+	}
+	if len(name) <= nameHead {
+		return string(k.head[:len(name)]) == name
+	}
+	return k.name == name
+}
+
+// nameMap finds the shared keys of a name by a 64-bit hash of it, checked against the keys
+// (nameKeys.is): a probe compares integers, and the check reads the keys the caller reads
+// next anyway. A name whose hash another holds goes to a map by name.
+type nameMap struct {
+	byHash map[uint64]*nameKeys
+	other  map[string]*nameKeys
+}
+
+func (m *nameMap) get(name string) *nameKeys {
+	if k := m.byHash[maphash.String(keySeed, name)]; k != nil && k.is(name) {
+		return k
+	}
+	if len(m.other) == 0 {
+		return nil
+	}
+	return m.other[name]
+}
+
+// put makes k the keys of name, which has none; it sets k.name and k.head.
+func (m *nameMap) put(name string, k *nameKeys) {
+	k.name = name
+	copy(k.head[:], name)
+	h := maphash.String(keySeed, name)
+	if m.byHash[h] == nil {
+		m.byHash[h] = k
+		return
+	}
+	if m.other == nil {
+		m.other = make(map[string]*nameKeys)
+	}
+	m.other[name] = k
+}
+
+// len returns the number of names.
+func (m *nameMap) len() int { return len(m.byHash) + len(m.other) }
 
 // add inserts k in the posting in order: nearly always an append, as numbers grow.
 func (k *nameKeys) add(n uint64) {
@@ -303,7 +356,7 @@ func NewMemStore(cfg Config) (*MemStore, error) {
 		now: cfg.Now, seq: cfg.Sequence, val: cfg.Validator, idx: cfg.Indexer,
 		identity: newIdentityIndex(),
 		mobiles:  newMultiIndex(),
-		names:    make(map[string]*nameKeys),
+		names:    nameMap{byHash: make(map[uint64]*nameKeys)},
 		byName:   newSortedIndex(),
 		byPrefix: newSortedIndex(),
 		byPinyin: newSortedIndex(),
@@ -357,7 +410,7 @@ func (s *MemStore) keys(name string) nameKeys {
 // (shared is true), or new ones computed outside the store lock. The caller holds no lock.
 func (s *MemStore) keysOf(name string) (k *nameKeys, shared bool) {
 	s.mu.RLock()
-	k = s.names[name]
+	k = s.names.get(name)
 	s.mu.RUnlock()
 	if k == nil {
 		nk := s.keys(name)
@@ -371,7 +424,7 @@ func (s *MemStore) keysOf(name string) (k *nameKeys, shared bool) {
 // its texts in the indexes, adding the texts the indexes lack. The caller holds the write
 // lock. The map keeps every name the store has indexed, a few dozen bytes per distinct name.
 func (s *MemStore) shareKeys(name string, k *nameKeys) *nameKeys {
-	if shared, ok := s.names[name]; ok {
+	if shared := s.names.get(name); shared != nil {
 		return shared
 	}
 	s.index(s.byName, k.nameKey, k)
@@ -379,7 +432,7 @@ func (s *MemStore) shareKeys(name string, k *nameKeys) *nameKeys {
 	for _, t := range k.pinyin {
 		s.index(s.byPinyin, t, k)
 	}
-	s.names[name] = k
+	s.names.put(name, k)
 	return k
 }
 

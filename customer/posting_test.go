@@ -84,7 +84,7 @@ func TestPostingSharedTextFromTwoNames(t *testing.T) {
 		require.NoError(t, err)
 		got = append(got, c)
 	}
-	require.Len(t, s.names, 3)
+	require.Equal(t, 3, s.names.len())
 	require.Equal(t, 1, s.byName.Len(), "one entry per text, shared by the three names")
 	require.Equal(t, 1, s.byPrefix.Len())
 	want := numbersOf(got...) // one text: number order, across the names
@@ -104,7 +104,7 @@ func TestPostingRenameOutOfSharedPosting(t *testing.T) {
 	require.NoError(t, err)
 	c, err := s.Register(ctx, postingPerson("张三", 3), "t")
 	require.NoError(t, err)
-	require.Len(t, s.names["张三"].nums, 3)
+	require.Len(t, s.names.get("张三").nums, 3)
 
 	b.Individual.Name = "李四"
 	b, err = s.Update(ctx, b, "t")
@@ -138,7 +138,7 @@ func TestPostingCursorInsidePosting(t *testing.T) {
 		}
 	}
 	slices.SortStableFunc(all, func(x, y Customer) int {
-		return strings.Compare(s.names[x.Individual.Name].nameKey, s.names[y.Individual.Name].nameKey)
+		return strings.Compare(s.names.get(x.Individual.Name).nameKey, s.names.get(y.Individual.Name).nameKey)
 	})
 	for limit := 1; limit <= 12; limit++ {
 		require.Equal(t, numbersOf(wang...), pages(t, s, Query{Pinyin: "wangw", Limit: limit}), "limit %d", limit)
@@ -167,7 +167,7 @@ func TestPostingEmptySkipped(t *testing.T) {
 	b.Individual.Name = "张三"
 	b, err = s.Update(ctx, b, "t")
 	require.NoError(t, err)
-	require.Empty(t, s.names["王五"].nums)
+	require.Empty(t, s.names.get("王五").nums)
 	require.Equal(t, 3, s.byName.Len(), "the emptied text stays in the index")
 	for limit := 1; limit <= 4; limit++ {
 		require.Equal(t, numbersOf(a, b, c), pages(t, s, Query{Limit: limit}), "limit %d", limit)
@@ -212,7 +212,7 @@ func TestPostingOrderMatchesReference(t *testing.T) {
 	ref := func(texts func(k *nameKeys) string) []Number {
 		var ps []pos
 		for _, c := range cs {
-			if t := texts(s.names[c.Individual.Name]); t != "" {
+			if t := texts(s.names.get(c.Individual.Name)); t != "" {
 				ps = append(ps, pos{t, c.Number})
 			}
 		}
