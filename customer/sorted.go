@@ -7,8 +7,9 @@ import "strings"
 // array of their first eight bytes (k0): a descent bisects that array, comparing whole
 // separators only where heads are equal. A leaf keeps its entries in order in three
 // parallel arrays — the heads, the rest of the keys (pointer-free) and the text and its names —
-// and is searched by a scan (see leafNode.lowerBound) that reads the text only when two
-// texts longer than the inline 24 bytes share them; an insert shifts those arrays, the
+// and is searched by a scan of the heads and a bisection of equal heads (see
+// leafNode.lowerBound) that reads the text only when two texts longer than the inline 24
+// bytes share them; an insert shifts those arrays, the
 // pointer part being 24 bytes an entry.
 //
 // Deleting never merges nodes: a leaf may run empty and stay in place (iteration skips it, and
@@ -118,18 +119,29 @@ func (x *innerNode) childFor(e *entry) int {
 	return lo
 }
 
-// lowerBound returns the position of the first entry of l not below e. It scans in order
-// rather than bisecting: first the heads (eight bytes an entry, contiguous), then the rest of
-// the keys of the entries whose heads equal e's. The scan's loads do not depend on one
-// another, so the processor fetches the leaf's cache lines in parallel (and the prefetcher
-// streams them), where a binary search waits for one main-memory miss after another.
+// lowerBound returns the position of the first entry of l not below e. It scans the heads
+// (eight bytes an entry, contiguous) rather than bisecting them: the scan's loads do not
+// depend on one another, so the processor fetches the leaf's cache lines in parallel (and
+// the prefetcher streams them), where a binary search waits for one miss after another.
+// Among the entries whose heads equal e's it bisects: their order may rest on texts longer
+// than the inline 24 bytes ("Customer A1234567" and hundreds of neighbours share 22 bytes of
+// collation key), and each such comparison reads a text elsewhere in memory.
 func (l *leafNode) lowerBound(e *entry) int {
 	i := 0
 	for i < l.n && l.k0[i] < e.k0 {
 		i++
 	}
-	for i < l.n && l.k0[i] == e.k0 && l.belowRest(i, e) {
-		i++
+	j := i
+	for j < l.n && l.k0[j] == e.k0 {
+		j++
+	}
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if l.belowRest(m, e) {
+			i = m + 1
+		} else {
+			j = m
+		}
 	}
 	return i
 }
