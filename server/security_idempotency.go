@@ -197,7 +197,7 @@ func (m *Idempotency) reserve(ctx context.Context, r securityIdemKey) (bool, err
 				[]any{locked, r.scope, r.key, r.fingerprint, now.UnixNano()}},
 		}
 		for _, s := range steps {
-			res, err := tx.ExecContext(ctx, m.st.Rebind(s.q), s.args...)
+			res, err := m.st.TxExec(ctx, tx, s.q, s.args...)
 			if err != nil {
 				return err
 			}
@@ -259,7 +259,7 @@ func (m *Idempotency) answerExisting(c *fiber.Ctx, r securityIdemKey) error {
 func (m *Idempotency) finish(ctx context.Context, r securityIdemKey, q string, args ...any) {
 	ctx = context.WithoutCancel(ctx) // the handler's deadline may have passed; record anyway
 	err := m.st.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, m.st.Rebind(q), args...)
+		_, err := m.st.TxExec(ctx, tx, q, args...)
 		return err
 	})
 	if err != nil && m.log != nil {
@@ -278,8 +278,8 @@ func IdempotencyCommitted(ctx context.Context, st *store.Store, tx *sql.Tx) erro
 	if !ok {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, st.Rebind(`UPDATE idempotency_keys SET state = 'committed'
-		WHERE scope = ? AND idem_key = ? AND fingerprint = ? AND state = 'pending'`), r.scope, r.key, r.fingerprint)
+	_, err := st.TxExec(ctx, tx, `UPDATE idempotency_keys SET state = 'committed'
+		WHERE scope = ? AND idem_key = ? AND fingerprint = ? AND state = 'pending'`, r.scope, r.key, r.fingerprint)
 	if err != nil {
 		return fmt.Errorf("server: idempotency: mark committed: %w", err)
 	}

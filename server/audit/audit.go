@@ -123,18 +123,18 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, e Entry) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
-	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).
+	if err := l.st.TxQueryRow(ctx, tx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).
 		Scan(&rec.Seq, &rec.PrevHash); err != nil {
 		return Record{}, fmt.Errorf("audit: lock the chain: %w", err)
 	}
 	rec.Hash = hashRecord(rec)
-	if _, err := tx.ExecContext(ctx, l.st.Rebind(`INSERT INTO audit_log (seq, at, actor, role, action, entity_type,
-		entity_id, before_data, after_data, request_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	if _, err := l.st.TxExec(ctx, tx, `INSERT INTO audit_log (seq, at, actor, role, action, entity_type,
+		entity_id, before_data, after_data, request_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.Seq, rec.At.UnixNano(), rec.Actor, rec.Role, rec.Action, rec.EntityType, rec.EntityID,
 		string(rec.Before), string(rec.After), rec.RequestID, rec.PrevHash, rec.Hash); err != nil {
 		return Record{}, fmt.Errorf("audit: append: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, l.st.Rebind(`UPDATE audit_head SET hash = ? WHERE id = 1`), rec.Hash); err != nil {
+	if _, err := l.st.TxExec(ctx, tx, `UPDATE audit_head SET hash = ? WHERE id = 1`, rec.Hash); err != nil {
 		return Record{}, fmt.Errorf("audit: advance the chain: %w", err)
 	}
 	return rec, nil
@@ -159,7 +159,7 @@ func (l *Log) AppendBatch(ctx context.Context, tx *sql.Tx, entries []Entry) ([]R
 	}
 	var last int64
 	var prev string
-	if err := tx.QueryRowContext(ctx, l.st.Rebind(`UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash`), len(recs)).
+	if err := l.st.TxQueryRow(ctx, tx, `UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash`, len(recs)).
 		Scan(&last, &prev); err != nil {
 		return nil, fmt.Errorf("audit: lock the chain: %w", err)
 	}
@@ -188,7 +188,7 @@ func (l *Log) AppendBatch(ctx context.Context, tx *sql.Tx, entries []Entry) ([]R
 			return nil, fmt.Errorf("audit: append: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, l.st.Rebind(`UPDATE audit_head SET hash = ? WHERE id = 1`), prev); err != nil {
+	if _, err := l.st.TxExec(ctx, tx, `UPDATE audit_head SET hash = ? WHERE id = 1`, prev); err != nil {
 		return nil, fmt.Errorf("audit: advance the chain: %w", err)
 	}
 	return recs, nil

@@ -136,17 +136,17 @@ type txRunner struct {
 }
 
 func (t txRunner) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.st.Rebind(q), args...)
+	return t.st.TxQuery(ctx, t.tx, q, args...)
 }
 
 func (t txRunner) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.st.Rebind(q), args...)
+	return t.st.TxQueryRow(ctx, t.tx, q, args...)
 }
 
 func (r *Repo) in(tx *sql.Tx) runner { return txRunner{r.st, tx} }
 
 func (r *Repo) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
-	return tx.ExecContext(ctx, r.st.Rebind(q), args...)
+	return r.st.TxExec(ctx, tx, q, args...)
 }
 
 // State returns the current state (committed data, from the reader pool).

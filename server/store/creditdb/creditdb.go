@@ -149,18 +149,18 @@ type txRunner struct {
 }
 
 func (t txRunner) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.st.Rebind(q), args...)
+	return t.st.TxQuery(ctx, t.tx, q, args...)
 }
 
 func (t txRunner) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.st.Rebind(q), args...)
+	return t.st.TxQueryRow(ctx, t.tx, q, args...)
 }
 
 // in returns a runner inside tx.
 func (r *Repo) in(tx *sql.Tx) runner { return txRunner{r.st, tx} }
 
 func (r *Repo) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
-	return tx.ExecContext(ctx, r.st.Rebind(q), args...)
+	return r.st.TxExec(ctx, tx, q, args...)
 }
 
 // ValidKind reports whether kind is one of Kinds.
@@ -562,7 +562,8 @@ func (r *Repo) CreateAssessmentsTx(ctx context.Context, tx *sql.Tx, as []*Assess
 				string(a.Report), a.Grade, a.Score, a.PD, a.Decision, a.Limit.String(), a.RequestID, a.CreatedBy,
 				a.CreatedAt.UnixNano())
 		}
-		if _, err := r.exec(ctx, tx, q.String(), args...); err != nil {
+		// Not r.exec: a text per batch size is not worth keeping prepared.
+		if _, err := tx.ExecContext(ctx, r.st.Rebind(q.String()), args...); err != nil {
 			return fmt.Errorf("creditdb: store assessments: %w", err)
 		}
 	}

@@ -16,10 +16,11 @@ type stmtCache struct {
 
 type stmtCacheKey struct{}
 
-// PrepareInTx returns a context under which the Repo's *Tx methods called with tx prepare
-// each statement once and reuse it for the rest of tx: worth it when one transaction writes
-// many customers (a batch of registrations), since parsing is a large part of a small
-// statement's cost on SQLite. With any other transaction the context changes nothing.
+// PrepareInTx returns a context under which the Repo's *Tx methods called with tx bind each
+// statement to tx once and reuse it for the rest of tx: worth it when one transaction
+// writes many customers (a batch of registrations). Statements are kept prepared across
+// transactions either way (store.Store.TxStmt); with any other transaction the context
+// changes nothing.
 func PrepareInTx(ctx context.Context, tx *sql.Tx) context.Context {
 	return context.WithValue(ctx, stmtCacheKey{}, &stmtCache{tx: tx, m: map[string]*sql.Stmt{}})
 }
@@ -35,9 +36,12 @@ func (r *Repo) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, e
 	if s, ok := c.m[query]; ok {
 		return s, nil
 	}
-	s, err := tx.PrepareContext(ctx, r.st.Rebind(query))
-	if err != nil {
-		return nil, err
+	s := r.st.TxStmt(ctx, tx, query) // kept across transactions once prepared
+	if s == nil {
+		var err error
+		if s, err = tx.PrepareContext(ctx, r.st.Rebind(query)); err != nil {
+			return nil, err
+		}
 	}
 	c.m[query] = s
 	return s, nil
@@ -52,7 +56,7 @@ func (r *Repo) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any
 	if s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	return tx.ExecContext(ctx, r.st.Rebind(query), args...)
+	return r.st.TxExec(ctx, tx, query, args...)
 }
 
 // txQueryRow runs a query with '?' placeholders returning at most one row in tx.
@@ -62,5 +66,5 @@ func (r *Repo) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ..
 		return s.QueryRowContext(ctx, args...)
 	}
 	// A failed prepare surfaces again, as the query's error.
-	return tx.QueryRowContext(ctx, r.st.Rebind(query), args...)
+	return r.st.TxQueryRow(ctx, tx, query, args...)
 }

@@ -85,7 +85,7 @@ func (r *Repo) Get(ctx context.Context, id string) (loan.Application, error) {
 
 // GetTx is Get inside tx: it sees tx's own writes.
 func (r *Repo) GetTx(ctx context.Context, tx *sql.Tx, id string) (loan.Application, error) {
-	return scanApp(tx.QueryRowContext(ctx, r.st.Rebind(`SELECT `+appColumns+` FROM applications WHERE id = ?`), id))
+	return scanApp(r.st.TxQueryRow(ctx, tx, `SELECT `+appColumns+` FROM applications WHERE id = ?`, id))
 }
 
 // Create stores a new application and the event that created it in one transaction; see
@@ -108,9 +108,9 @@ func (r *Repo) CreateTx(ctx context.Context, tx *sql.Tx, app loan.Application, e
 	if err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, r.st.Rebind(`INSERT INTO applications (`+appColumns+`)
+	res, err := r.st.TxExec(ctx, tx, `INSERT INTO applications (`+appColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`), row...)
+		ON CONFLICT (id) DO NOTHING`, row...)
 	if err != nil {
 		return fmt.Errorf("loandb: create %s: %w", app.ID, err)
 	}
@@ -146,7 +146,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, app loan.Application, e
 		return err
 	}
 	args := append(row[1:len(row):len(row)], app.ID, expected)
-	res, err := tx.ExecContext(ctx, r.st.Rebind(updateSQL), args...)
+	res, err := r.st.TxExec(ctx, tx, updateSQL, args...)
 	if err != nil {
 		return fmt.Errorf("loandb: update %s: %w", app.ID, err)
 	}
@@ -156,7 +156,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, app loan.Application, e
 	}
 	if n == 0 {
 		var actual int64
-		err := tx.QueryRowContext(ctx, r.st.Rebind(`SELECT version FROM applications WHERE id = ?`), app.ID).Scan(&actual)
+		err := r.st.TxQueryRow(ctx, tx, `SELECT version FROM applications WHERE id = ?`, app.ID).Scan(&actual)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return loan.ErrNotFound
@@ -349,7 +349,7 @@ func DecodeCursor(s string) (string, error) {
 // so a second approving transaction — in any process — waits until tx ends. Call it before
 // checking group headroom and adding the exposure an approval allows.
 func (r *Repo) LockApprovals(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE application_approval_gate SET approvals = approvals + 1 WHERE id = 1`); err != nil {
+	if _, err := r.st.TxExec(ctx, tx, `UPDATE application_approval_gate SET approvals = approvals + 1 WHERE id = 1`); err != nil {
 		return fmt.Errorf("loandb: approval gate: %w", err)
 	}
 	return nil
@@ -382,9 +382,9 @@ func (r *Repo) appendEvent(ctx context.Context, tx *sql.Tx, ev loan.Event) error
 			return fmt.Errorf("loandb: event details: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, r.st.Rebind(`INSERT INTO application_events
+	if _, err := r.st.TxExec(ctx, tx, `INSERT INTO application_events
 		(application, version, action, actor, role, at, from_status, to_status, comment, details)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ev.Application, ev.Version, string(action), ev.Actor, string(role), ev.At.UnixNano(),
 		from, string(to), ev.Comment, string(details)); err != nil {
 		return fmt.Errorf("loandb: append event %s v%d: %w", ev.Application, ev.Version, err)

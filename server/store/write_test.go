@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"modernc.org/sqlite"
+
+	"github.com/creditkit/creditkit/server/store/storetest"
+)
+
+// TestWriteStatementsAreKept checks TxExec and TxQueryRow: the first transaction runs a
+// query unprepared and has it prepared in the background; later transactions get the kept
+// statement, see their own writes through it, and roll back like any other statement.
+func TestWriteStatementsAreKept(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, Config{}, dsn)
+		_, err := s.writer.ExecContext(ctx, `CREATE TABLE kept (k TEXT PRIMARY KEY, v BIGINT NOT NULL)`)
+		require.NoError(t, err)
+		const ins = `INSERT INTO kept (k, v) VALUES (?, ?)`
+		const get = `SELECT v FROM kept WHERE k = ?`
+		write := func(k string, v int64) {
+			t.Helper()
+			require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+				if _, err := s.TxExec(ctx, tx, ins, k, v); err != nil {
+					return err
+				}
+				var got int64
+				if err := s.TxQueryRow(ctx, tx, get, k).Scan(&got); err != nil {
+					return err
+				}
+				assert.Equal(t, v, got, "the transaction sees its own write")
+				return nil
+			}))
+		}
+		write("a", 1)
+		require.Eventually(t, func() bool {
+			v, ok := s.wstmts.Load(ins)
+			_, prepared := v.(*sql.Stmt)
+			return ok && prepared
+		}, 10*time.Second, 5*time.Millisecond, "prepared in the background")
+		write("b", 2) // through the kept statements
+
+		err = s.Tx(ctx, func(tx *sql.Tx) error {
+			require.NotNil(t, s.TxStmt(ctx, tx, ins))
+			if _, err := s.TxExec(ctx, tx, ins, "c", 3); err != nil {
+				return err
+			}
+			return fmt.Errorf("roll back")
+		})
+		require.Error(t, err)
+		_, err = s.writer.ExecContext(ctx, `SELECT 1`) // the pool is free again
+		require.NoError(t, err)
+		var n int
+		require.NoError(t, s.QueryRow(ctx, `SELECT COUNT(*) FROM kept`).Scan(&n))
+		assert.Equal(t, 2, n, "the rolled-back row is not there")
+
+		// A statement that cannot be prepared fails in the transaction, every time.
+		for range 2 {
+			err = s.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := s.TxExec(ctx, tx, `INSERT INTO no_such_table VALUES (?)`, 1)
+				return err
+			})
+			require.Error(t, err)
+		}
+		require.NoError(t, s.Close())
+		require.NoError(t, s.Close(), "closing twice is fine")
+	})
+}
+
+// TestCloseWhilePreparing closes the store while a preparation waits for the writer
+// connection held by an open transaction: Close must not hang.
+func TestCloseWhilePreparing(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, storetest.SQLiteDSN(t))
+	require.NoError(t, err)
+	tx, err := s.writer.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err = s.TxExec(ctx, tx, `INSERT INTO sequences (name, value) VALUES (?, 1)`, "close-test")
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback())
+	done := make(chan error, 1)
+	go func() { done <- s.Close() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close hangs")
+	}
+}
+
+// TestSQLiteCheckpointsInTheBackground checks that the write-ahead log is copied into the
+// database file without any commit doing it, and that commits sync with fdatasync.
+func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
+	ctx := context.Background()
+	path := storetest.SQLiteDSN(t)
+	s := open(t, Config{}, path)
+	assert.True(t, sqlite.FdatasyncEnabled(), "commits use fdatasync on Linux")
+	var pages int
+	require.NoError(t, s.writer.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages))
+	assert.Equal(t, walBackstopPages, pages, "the writer checkpoints only as a backstop")
+	require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE blobs (b BLOB)`)
+		return err
+	}))
+	for range 20 {
+		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO blobs VALUES (randomblob(40000))`)
+			return err
+		}))
+	}
+	// The rows reach the database file itself only through a checkpoint, and no commit
+	// made one (the log is far below the backstop).
+	require.Eventually(t, func() bool {
+		fi, err := os.Stat(path)
+		return err == nil && fi.Size() > 20*40000
+	}, 10*time.Second, 20*time.Millisecond, "the background checkpoint copied the log")
+}
