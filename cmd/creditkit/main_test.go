@@ -31,7 +31,7 @@ func runCLI(args []string, env map[string]string) (code int, stdout, stderr stri
 func TestServeHelpListsEveryFlagAndVariable(t *testing.T) {
 	code, out, _ := runCLI([]string{"serve", "--help"}, nil)
 	require.Equal(t, exitOK, code)
-	for _, flag := range []string{"addr", "data", "db", "body-limit", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout", "log-level"} {
+	for _, flag := range []string{"addr", "data", "db", "body-limit", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout", "log-level", "debug-addr", "rate-limit", "demo", "approval-matrix"} {
 		assert.Contains(t, out, "--"+flag+" ", flag)
 		assert.Contains(t, out, "(env "+envName(flag)+")", flag)
 	}
@@ -142,7 +142,7 @@ func TestBinaryServesAndStopsOnSIGTERM(t *testing.T) {
 	for _, tc := range dbs {
 		t.Run(tc.name, func(t *testing.T) {
 			data := filepath.Join(t.TempDir(), "data")
-			cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-level", "debug")
+			cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-level", "debug", "--debug-addr", "127.0.0.1:0")
 			cmd.Env = append(os.Environ(), "CREDITKIT_DATA="+data, "CREDITKIT_DB="+tc.db)
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err)
@@ -187,6 +187,21 @@ func TestBinaryServesAndStopsOnSIGTERM(t *testing.T) {
 			require.NoError(t, err)
 			res.Body.Close()
 			assert.Equal(t, http.StatusOK, res.StatusCode, "the printed key")
+
+			// The profiler answers on its own listener, whose address the warning names,
+			// and not on the API's.
+			prof := regexp.MustCompile(`http://127\.0\.0\.1:\d+/debug/pprof/`).FindString(stderr.String())
+			require.NotEmpty(t, prof, stderr.String())
+			res, err = http.Get(prof + "goroutine?debug=1")
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, http.StatusOK, res.StatusCode)
+			req, _ = http.NewRequest(http.MethodGet, base+"/debug/pprof/", nil)
+			req.Header.Set("Authorization", "Bearer "+key[1])
+			res, err = http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, http.StatusNotFound, res.StatusCode)
 
 			require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 			done := make(chan error, 1)

@@ -39,6 +39,7 @@ type serveOptions struct {
 	demo            bool
 	approvalMatrix  string
 	rateLimit       float64
+	debugAddr       string
 	getenv          func(string) string
 }
 
@@ -89,6 +90,7 @@ up, since data sealed with it cannot be read without it.`,
 	f.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error (env "+envName("log-level")+")")
 	f.StringVar(&o.approvalMatrix, "approval-matrix", "", "JSON file of the loan approval matrix (amount bands, grades, stages, roles, authority); empty for the built-in one (env "+envName("approval-matrix")+")")
 	f.Float64Var(&o.rateLimit, "rate-limit", server.DefaultRateLimit, "sustained requests per second per caller, with a burst of twice that; 0 turns the limit off (env "+envName("rate-limit")+")")
+	f.StringVar(&o.debugAddr, "debug-addr", "", "address of a separate listener serving Go's profiler (/debug/pprof/) for operators, e.g. 127.0.0.1:6060; empty for none. It has no authentication: never expose it beyond the host (env "+envName("debug-addr")+")")
 	f.BoolVar(&o.demo, "demo", false, "load the demo bank (branches, customer groups, 1,000 customers, officers, applications in every state) at start: once, and only into an empty database (env "+envName("demo")+")")
 	return cmd
 }
@@ -103,7 +105,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 	if o.getenv == nil {
 		o.getenv = os.Getenv
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
+	log, logs := newServeLogger(stderr, o.logLevel)
+	defer logs.Close()
 	var matrix []byte
 	if o.approvalMatrix != "" {
 		b, err := os.ReadFile(o.approvalMatrix)
@@ -191,6 +194,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 			"  curl -s -H \"Authorization: Bearer $CREDITKIT_KEY\" %[1]s/v1/analytics/portfolio\n"+
 			"  curl -s -H \"Authorization: Bearer $CREDITKIT_KEY\" '%[1]s/v1/customers?limit=5'\n"+
 			"  curl -s -H \"Authorization: Bearer $CREDITKIT_KEY\" %[1]s/v1/tree/nodes/1/children\n", base)
+	}
+
+	if o.debugAddr != "" {
+		stopDebug, err := serveDebug(o.debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
 	}
 
 	served := make(chan error, 1)
