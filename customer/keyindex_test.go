@@ -34,7 +34,7 @@ func TestMultiIndex(t *testing.T) {
 	assert.Nil(t, x.all(7))
 	assert.Equal(t, []Number{c}, x.all(8))
 	x.remove(9, numKey(c)) // absent: no effect
-	assert.Len(t, x.one, 1)
+	assert.Equal(t, 1, x.one.len())
 }
 
 // TestIdentityIndexCollision forces a hash collision: the second identity goes to the map by
@@ -52,7 +52,7 @@ func TestIdentityIndexCollision(t *testing.T) {
 	newRec(b, "B2")
 	x := newIdentityIndex()
 	x.put(idA, a)
-	x.byHash[identityHash(idB)] = numKey(a) // pretend idB hashes like idA
+	x.byHash.put(identityHash(idB), numKey(a)) // pretend idB hashes like idA
 	x.put(idB, b)
 	require.Equal(t, map[identity]Number{idB: b}, x.other)
 	n, ok := x.get(idA, &recs)
@@ -75,7 +75,7 @@ func TestIdentityIndexCollision(t *testing.T) {
 
 // TestNameMap covers inline and long names and a forced hash collision.
 func TestNameMap(t *testing.T) {
-	m := nameMap{byHash: make(map[uint64]*nameKeys)}
+	var m nameMap
 	short, long := "张三", "Customer Z1234567890 Limited"
 	ks, kl := &nameKeys{}, &nameKeys{}
 	m.put(short, ks)
@@ -87,7 +87,7 @@ func TestNameMap(t *testing.T) {
 	assert.Nil(t, m.get(""))
 
 	other := "李四"
-	m.byHash[maphash.String(keySeed, other)] = ks // pretend 李四 hashes like 张三
+	m.byHash.put(maphash.String(keySeed, other), ks) // pretend 李四 hashes like 张三
 	ko := &nameKeys{}
 	m.put(other, ko)
 	require.Len(t, m.other, 1)

@@ -121,13 +121,18 @@ func (r *record) set(c Customer) {
 // it (see textNames), so registering another customer of a known name touches no index: it
 // appends the number to the name's posting. A posting emptied by an Update stays, as do the
 // names map and the index entries that reach it; a search skips it.
+//
+// The fields a registration reads come first, in the first 64 bytes of the allocation (size
+// class 128): the name check, the posting and its last number, so that appending reads no
+// other memory (the append itself writes the posting's tail).
 type nameKeys struct {
+	name    string // the name, its first nameHead bytes also in head
+	head    [nameHead]byte
+	nums    []uint64 // posting: numKeys, ascending; no pointers, so the collector skips it
+	last    uint64   // nums[len(nums)-1], 0 when empty
 	nameKey string   // collation key (Indexer.NameKey)
 	prefix  string   // folded name + "\x00" + nameKey
 	pinyin  []string // spelling or initials + "\x00" + nameKey, without repeats
-	nums    []uint64 // posting: numKeys, ascending; no pointers, so the collector skips it
-	name    string   // the name, its first nameHead bytes also in head
-	head    [nameHead]byte
 }
 
 // nameHead is how many bytes of a name nameKeys holds inline, enough for most names.
@@ -148,12 +153,12 @@ func (k *nameKeys) is(name string) bool {
 // (nameKeys.is): a probe compares integers, and the check reads the keys the caller reads
 // next anyway. A name whose hash another holds goes to a map by name.
 type nameMap struct {
-	byHash map[uint64]*nameKeys
+	byHash flatMap[*nameKeys]
 	other  map[string]*nameKeys
 }
 
 func (m *nameMap) get(name string) *nameKeys {
-	if k := m.byHash[maphash.String(keySeed, name)]; k != nil && k.is(name) {
+	if k, _ := m.byHash.get(maphash.String(keySeed, name)); k != nil && k.is(name) {
 		return k
 	}
 	if len(m.other) == 0 {
@@ -167,8 +172,8 @@ func (m *nameMap) put(name string, k *nameKeys) {
 	k.name = name
 	copy(k.head[:], name)
 	h := maphash.String(keySeed, name)
-	if m.byHash[h] == nil {
-		m.byHash[h] = k
+	if _, taken := m.byHash.get(h); !taken {
+		m.byHash.put(h, k)
 		return
 	}
 	if m.other == nil {
@@ -178,12 +183,13 @@ func (m *nameMap) put(name string, k *nameKeys) {
 }
 
 // len returns the number of names.
-func (m *nameMap) len() int { return len(m.byHash) + len(m.other) }
+func (m *nameMap) len() int { return m.byHash.len() + len(m.other) }
 
 // add inserts k in the posting in order: nearly always an append, as numbers grow.
 func (k *nameKeys) add(n uint64) {
-	if l := len(k.nums); l == 0 || k.nums[l-1] < n {
+	if n > k.last {
 		k.nums = append(k.nums, n)
+		k.last = n
 		return
 	}
 	i, found := slices.BinarySearch(k.nums, n)
@@ -196,6 +202,10 @@ func (k *nameKeys) add(n uint64) {
 func (k *nameKeys) remove(n uint64) {
 	if i, found := slices.BinarySearch(k.nums, n); found {
 		k.nums = slices.Delete(k.nums, i, i+1)
+		k.last = 0
+		if l := len(k.nums); l > 0 {
+			k.last = k.nums[l-1]
+		}
 	}
 }
 
@@ -356,7 +366,7 @@ func NewMemStore(cfg Config) (*MemStore, error) {
 		now: cfg.Now, seq: cfg.Sequence, val: cfg.Validator, idx: cfg.Indexer,
 		identity: newIdentityIndex(),
 		mobiles:  newMultiIndex(),
-		names:    nameMap{byHash: make(map[uint64]*nameKeys)},
+		names:    nameMap{},
 		byName:   newSortedIndex(),
 		byPrefix: newSortedIndex(),
 		byPinyin: newSortedIndex(),
