@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -418,9 +419,18 @@ func (s *MemStore) keys(name string) nameKeys {
 
 // keysOf returns the index texts of name: the shared ones of an earlier record of that name
 // (shared is true), or new ones computed outside the store lock. The caller holds no lock.
-func (s *MemStore) keysOf(name string) (k *nameKeys, shared bool) {
+//
+// touch lists keys of the identity and mobile tables whose slots the caller will read under
+// the write lock: they are read here first, together with the name's slot, so that the three
+// cache misses overlap instead of following one another (see flatMap.peek).
+func (s *MemStore) keysOf(name string, touch ...uint64) (k *nameKeys, shared bool) {
 	s.mu.RLock()
+	var t uint64
+	if len(touch) == 2 {
+		t = s.identity.byHash.peek(touch[0]) ^ s.mobiles.one.peek(touch[1])
+	}
 	k = s.names.get(name)
+	runtime.KeepAlive(t) // t is not needed, but its loads are
 	s.mu.RUnlock()
 	if k == nil {
 		nk := s.keys(name)
@@ -520,8 +530,8 @@ func (s *MemStore) Register(ctx context.Context, c Customer, by string) (Custome
 		return Customer{}, err
 	}
 	name := c.Name()
-	keys, shared := s.keysOf(name)
 	idKey, idPath := identityKey(c)
+	keys, shared := s.keysOf(name, identityHash(idKey), mobileKey(mobileOf(c)))
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
