@@ -117,8 +117,8 @@ func (r *record) set(c Customer) {
 // instead of reading both texts, and a repeated name costs neither the keys' computation nor
 // their memory again.
 //
-// A shared nameKeys also holds the posting of the name: its customers' numbers (numKey),
-// ascending. The indexes hold one entry per distinct text, pointing at the names that have
+// A shared nameKeys also holds the posting of the name: its customers, by number (numKey)
+// ascending, each with its record so that a page reads the record straight away. The indexes hold one entry per distinct text, pointing at the names that have
 // it (see textNames), so registering another customer of a known name touches no index: it
 // appends the number to the name's posting. A posting emptied by an Update stays, as do the
 // names map and the index entries that reach it; a search skips it.
@@ -129,11 +129,11 @@ func (r *record) set(c Customer) {
 type nameKeys struct {
 	name    string // the name, its first nameHead bytes also in head
 	head    [nameHead]byte
-	nums    []uint64 // posting: numKeys, ascending; no pointers, so the collector skips it
-	last    uint64   // nums[len(nums)-1], 0 when empty
-	nameKey string   // collation key (Indexer.NameKey)
-	prefix  string   // folded name + "\x00" + nameKey
-	pinyin  []string // spelling or initials + "\x00" + nameKey, without repeats
+	posts   []posting // ascending by num
+	last    uint64    // the last num of posts, 0 when empty
+	nameKey string    // collation key (Indexer.NameKey)
+	prefix  string    // folded name + "\x00" + nameKey
+	pinyin  []string  // spelling or initials + "\x00" + nameKey, without repeats
 }
 
 // nameHead is how many bytes of a name nameKeys holds inline, enough for most names.
@@ -186,26 +186,38 @@ func (m *nameMap) put(name string, k *nameKeys) {
 // len returns the number of names.
 func (m *nameMap) len() int { return m.byHash.len() + len(m.other) }
 
-// add inserts k in the posting in order: nearly always an append, as numbers grow.
-func (k *nameKeys) add(n uint64) {
+// posting is one customer in a name's posting.
+type posting struct {
+	num uint64 // numKey
+	rec *record
+}
+
+// search returns the position of the first posting with a number not below n, and whether
+// it is n.
+func search(ps []posting, n uint64) (int, bool) {
+	return slices.BinarySearchFunc(ps, n, func(p posting, n uint64) int { return cmp.Compare(p.num, n) })
+}
+
+// add inserts customer n (record r) in the posting in order: nearly always an append, as
+// numbers grow.
+func (k *nameKeys) add(n uint64, r *record) {
 	if n > k.last {
-		k.nums = append(k.nums, n)
+		k.posts = append(k.posts, posting{n, r})
 		k.last = n
 		return
 	}
-	i, found := slices.BinarySearch(k.nums, n)
-	if !found {
-		k.nums = slices.Insert(k.nums, i, n)
+	if i, found := search(k.posts, n); !found {
+		k.posts = slices.Insert(k.posts, i, posting{n, r})
 	}
 }
 
-// remove deletes n from the posting, if present.
+// remove deletes customer n from the posting, if present.
 func (k *nameKeys) remove(n uint64) {
-	if i, found := slices.BinarySearch(k.nums, n); found {
-		k.nums = slices.Delete(k.nums, i, i+1)
+	if i, found := search(k.posts, n); found {
+		k.posts = slices.Delete(k.posts, i, i+1)
 		k.last = 0
-		if l := len(k.nums); l > 0 {
-			k.last = k.nums[l-1]
+		if l := len(k.posts); l > 0 {
+			k.last = k.posts[l-1].num
 		}
 	}
 }
@@ -213,23 +225,23 @@ func (k *nameKeys) remove(n uint64) {
 // textNames is the value of an index entry: the names having its text. Every text includes
 // the collation key, so only names with equal keys share one ("ZHANG San", "zhang san"):
 // nearly always there is one name. The customers under a text are the union of the names'
-// postings, in number order (see numsOf).
+// postings, in number order (see postsOf).
 type textNames struct {
 	first *nameKeys
 	more  []*nameKeys
 }
 
-// numsOf returns the customers under a text in number order: the posting of its one name,
+// postsOf returns the customers under a text in number order: the posting of its one name,
 // or the merge of several (a new slice).
-func (t *textNames) numsOf() []uint64 {
+func (t *textNames) postsOf() []posting {
 	if len(t.more) == 0 {
-		return t.first.nums
+		return t.first.posts
 	}
-	out := slices.Clone(t.first.nums)
+	out := slices.Clone(t.first.posts)
 	for _, k := range t.more {
-		out = append(out, k.nums...)
+		out = append(out, k.posts...)
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b posting) int { return cmp.Compare(a.num, b.num) })
 	return out
 }
 
@@ -578,7 +590,7 @@ func mobileOf(c Customer) string {
 
 func (s *MemStore) addIndexes(r *record) {
 	n := r.cur.Number
-	r.keys.add(numKey(n))
+	r.keys.add(numKey(n), r)
 	s.mobiles.add(mobileKey(mobileOf(r.cur)), numKey(n))
 }
 
@@ -819,16 +831,16 @@ func (s *MemStore) Search(ctx context.Context, q Query) (Page, error) {
 			if !strings.HasPrefix(e.text, start) {
 				return false
 			}
-			nums := e.names.numsOf()
+			posts := e.names.postsOf()
 			if after != nil && e.text == after.text {
-				i, found := slices.BinarySearch(nums, after.num)
+				i, found := search(posts, after.num)
 				if found {
 					i++
 				}
-				nums = nums[i:]
+				posts = posts[i:]
 			}
-			for _, k := range nums {
-				r := s.records.get(numOf(k))
+			for _, p := range posts {
+				r := p.rec
 				if m.match(r, e.text, f) {
 					hits = append(hits, r)
 					if len(hits) == limit {

@@ -104,7 +104,7 @@ func TestPostingRenameOutOfSharedPosting(t *testing.T) {
 	require.NoError(t, err)
 	c, err := s.Register(ctx, postingPerson("张三", 3), "t")
 	require.NoError(t, err)
-	require.Len(t, s.names.get("张三").nums, 3)
+	require.Len(t, s.names.get("张三").posts, 3)
 
 	b.Individual.Name = "李四"
 	b, err = s.Update(ctx, b, "t")
@@ -167,7 +167,7 @@ func TestPostingEmptySkipped(t *testing.T) {
 	b.Individual.Name = "张三"
 	b, err = s.Update(ctx, b, "t")
 	require.NoError(t, err)
-	require.Empty(t, s.names.get("王五").nums)
+	require.Empty(t, s.names.get("王五").posts)
 	require.Equal(t, 3, s.byName.Len(), "the emptied text stays in the index")
 	for limit := 1; limit <= 4; limit++ {
 		require.Equal(t, numbersOf(a, b, c), pages(t, s, Query{Limit: limit}), "limit %d", limit)
