@@ -90,20 +90,13 @@ func (s *Server) lookupCustomer(ctx context.Context, number string) (customerRef
 	if err != nil {
 		return customerRef{}, errNoSuchCustomer()
 	}
-	rec, err := s.customers.repo.Lookup(ctx, n)
+	r, err := s.customers.repo.Ref(ctx, n)
 	if err != nil {
 		return customerRef{}, customerProblem(err)
 	}
-	c := rec.Customer
-	ref := customerRef{Number: c.Number.String(), Kind: c.Kind, Status: c.Status, Branch: c.Branch, Officer: c.Officer}
-	if rec.Node != 0 {
-		ref.Node = strconv.FormatInt(int64(rec.Node), 10)
-	}
-	switch {
-	case c.Individual != nil:
-		ref.Region = c.Individual.Address.Province
-	case c.Enterprise != nil:
-		ref.Region = c.Enterprise.Address.Province
+	ref := customerRef{Number: r.Number.String(), Kind: r.Kind, Status: r.Status, Branch: r.Branch, Officer: r.Officer, Region: r.Region}
+	if r.Node != 0 {
+		ref.Node = strconv.FormatInt(int64(r.Node), 10)
 	}
 	return ref, nil
 }

@@ -307,6 +307,45 @@ func (r *Repo) LookupTx(ctx context.Context, tx *sql.Tx, n customer.Number) (Rec
 	return r.scanRecord(n, r.txQueryRow(ctx, tx, `SELECT data, node, pii_key FROM customers WHERE ord = ?`, ord(n)))
 }
 
+// Ref is what other records need of a customer — its kind, status, branch, officer,
+// region (the province of its address) and tree node — read from the columns beside the
+// stored JSON, without decoding it or opening its personal data.
+type Ref struct {
+	Number  customer.Number
+	Kind    customer.Kind
+	Status  customer.Status
+	Branch  string
+	Officer string
+	Region  string
+	Node    tree.ID // 0 when the customer has no node
+}
+
+// Ref returns the reference of the customer with number n, reading committed data, or
+// customer.ErrNotFound.
+func (r *Repo) Ref(ctx context.Context, n customer.Number) (Ref, error) {
+	var (
+		ref          = Ref{Number: n}
+		kind, status string
+		node         sql.NullInt64
+	)
+	err := r.st.QueryRow(ctx, `SELECT kind, status, branch, officer, region, node FROM customers WHERE ord = ?`, ord(n)).
+		Scan(&kind, &status, &ref.Branch, &ref.Officer, &ref.Region, &node)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Ref{}, customer.ErrNotFound
+	case err != nil:
+		return Ref{}, fmt.Errorf("customerdb: get %s: %w", n, err)
+	}
+	if err := ref.Kind.UnmarshalText([]byte(kind)); err != nil {
+		return Ref{}, fmt.Errorf("customerdb: customer %s: %w", n, err)
+	}
+	if err := ref.Status.UnmarshalText([]byte(status)); err != nil {
+		return Ref{}, fmt.Errorf("customerdb: customer %s: %w", n, err)
+	}
+	ref.Node = tree.ID(node.Int64)
+	return ref, nil
+}
+
 // RawRecord is a stored customer as its JSON, undecoded: what encoding/json writes for the
 // customer.Customer (its personal data opened), with the tree node and version alongside.
 type RawRecord struct {

@@ -51,3 +51,50 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
+
+// TestRefMatchesTheCustomer checks Ref against the stored customer it stands for, for both
+// kinds, before and after an update, and for a missing number.
+func TestRefMatchesTheCustomer(t *testing.T) {
+	for _, db := range storetest.Databases(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			ctx := context.Background()
+			_, repo := openRepo(t, db.DSN, customerdb.Config{})
+			person, err := repo.Register(ctx, customertest.Person("张三", "11010519491231002X", "13800138000", "BJ01", "o-7"), "test")
+			require.NoError(t, err)
+			company, err := repo.Register(ctx, customertest.Company("华辰控股集团有限公司", customertest.CreditCode("91330106MA2B30000"), "SH02", "o-3"), "test")
+			require.NoError(t, err)
+			check := func(c customer.Customer) {
+				t.Helper()
+				rec, err := repo.Lookup(ctx, c.Number)
+				require.NoError(t, err)
+				ref, err := repo.Ref(ctx, c.Number)
+				require.NoError(t, err)
+				province := ""
+				if c.Individual != nil {
+					province = c.Individual.Address.Province
+				} else {
+					province = c.Enterprise.Address.Province
+				}
+				require.Equal(t, customerdb.Ref{Number: c.Number, Kind: c.Kind, Status: rec.Customer.Status,
+					Branch: rec.Customer.Branch, Officer: rec.Customer.Officer, Region: province, Node: rec.Node}, ref)
+				require.NotEmpty(t, ref.Region)
+			}
+			check(person)
+			check(company)
+			person.Branch, person.Officer, person.Individual.Address.Province = "GZ03", "o-9", "广东省"
+			person, err = repo.Update(ctx, person, "test")
+			require.NoError(t, err)
+			check(person)
+			closed, err := repo.Close(ctx, company.Number, company.Version, "test")
+			require.NoError(t, err)
+			ref, err := repo.Ref(ctx, closed.Number)
+			require.NoError(t, err)
+			require.Equal(t, customer.StatusClosed, ref.Status)
+
+			missing, err := customer.NewNumber(customer.KindIndividual, 999_999)
+			require.NoError(t, err)
+			_, err = repo.Ref(ctx, missing)
+			require.ErrorIs(t, err, customer.ErrNotFound)
+		})
+	}
+}
