@@ -22,16 +22,16 @@ type Config struct {
 	Indexer   *Indexer         // default NewIndexer()
 }
 
-// MemStore is the in-memory Store: maps for exact look-ups and B+trees ordered by collation
-// key, folded name and pinyin for pages and prefix search. It is safe for concurrent use.
-// Build it with NewMemStore; the zero value is not usable.
+// MemStore is the in-memory Store: hash tables for exact look-ups (see flatMap) and B+trees
+// ordered by collation key, folded name and pinyin for pages and prefix search. It is safe
+// for concurrent use. Build it with NewMemStore; the zero value is not usable.
 //
-// Layout, for an archive of millions: records live in chunks (one allocation per 256) and are
-// found by number through a slice indexed by sequence. The trees hold one entry per distinct
-// text, pointing at the names that have it; each name keeps the posting of its customers'
-// numbers (see nameKeys), so registering a customer of a known name touches no tree. An entry
-// carries the first 24 bytes of its sort text, so most comparisons in the trees never read
-// the text itself (see sortedIndex).
+// Layout, for an archive of millions: records live in chunks (one allocation per 256), an
+// individual's details inside the record, and are found by number through a slice indexed by
+// sequence. The trees hold one entry per distinct text, pointing at the names that have it;
+// each name keeps the posting of its customers (see nameKeys), so registering a customer of
+// a known name touches no tree. An entry carries the first 24 bytes of its sort text, so
+// most comparisons in the trees never read the text itself (see sortedIndex).
 type MemStore struct {
 	now func() time.Time
 	seq Sequence

@@ -9,12 +9,11 @@ import "strings"
 // parallel arrays — the heads, the rest of the keys (pointer-free) and the text and its names —
 // and is searched by a scan of the heads and a bisection of equal heads (see
 // leafNode.lowerBound) that reads the text only when two texts longer than the inline 24
-// bytes share them; an insert shifts those arrays, the
-// pointer part being 24 bytes an entry.
+// bytes share them; an insert shifts those arrays, the pointer part being 24 bytes an entry.
 //
 // Deleting never merges nodes: a leaf may run empty and stay in place (iteration skips it, and
-// a later insert in its range fills it). The store deletes only on Update, which is rare next
-// to registration.
+// a later insert in its range fills it). MemStore never deletes: it holds one entry per text
+// (with number 0) and keeps a text whose customers have all been renamed away.
 //
 // A sortedIndex is not safe for concurrent use; the store guards it with its lock.
 type sortedIndex struct {
