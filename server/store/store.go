@@ -54,8 +54,7 @@ type Store struct {
 	wstmts  sync.Map     // query text → *sql.Stmt prepared on the writer pool, or pendingStmt
 	nwstmts atomic.Int64 // entries in wstmts
 
-	stop      chan struct{}  // closed by Close: ends the background checkpoints
-	bg        sync.WaitGroup // background work: checkpoints, statement preparation
+	bg        sync.WaitGroup // background statement preparation
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -131,7 +130,7 @@ func openPostgres(dsn string, cfg Config) (*Store, error) {
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		return db
 	}
-	return &Store{dialect: Postgres, writer: pool(), reader: pool(), stop: make(chan struct{})}, nil
+	return &Store{dialect: Postgres, writer: pool(), reader: pool()}, nil
 }
 
 func openSQLite(path string, cfg Config) (*Store, error) {
@@ -154,7 +153,7 @@ func openSQLite(path string, cfg Config) (*Store, error) {
 		"&_pragma=" + url.QueryEscape("foreign_keys(1)") +
 		"&_pragma=" + url.QueryEscape("journal_mode(WAL)") +
 		"&_pragma=" + url.QueryEscape("synchronous(FULL)")
-	writer, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma="+url.QueryEscape(fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages)))
+	writer, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open SQLite: %w", err)
 	}
@@ -179,16 +178,8 @@ func openSQLite(path string, cfg Config) (*Store, error) {
 	// same durability. The setting is process-wide; where it is unavailable (macOS,
 	// Windows) SQLite keeps its own sync.
 	_, _ = sqlite.Fdatasync(true)
-	s := &Store{dialect: SQLite, writer: writer, reader: reader, stop: make(chan struct{})}
-	s.bg.Add(1)
-	go s.checkpoints(s.stop)
-	return s, nil
+	return &Store{dialect: SQLite, writer: writer, reader: reader}, nil
 }
-
-// walBackstopPages is the size of the write-ahead log (in pages of 4 KiB) past which the
-// SQLite writer checkpoints inside a commit, should the background checkpoints fall
-// behind (see checkpoints).
-const walBackstopPages = 10_000
 
 // Dialect returns the SQL dialect of the database.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -205,7 +196,6 @@ func (s *Store) Ping(ctx context.Context) error {
 // more than once.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		close(s.stop)
 		var err error
 		for _, m := range []*sync.Map{&s.stmts, &s.wstmts} {
 			m.Range(func(k, v any) bool {

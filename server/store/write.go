@@ -77,30 +77,3 @@ func (s *Store) TxQuery(ctx context.Context, tx *sql.Tx, query string, args ...a
 	}
 	return tx.QueryContext(ctx, s.dialect.Rebind(query), args...)
 }
-
-// checkpointEvery is how often an SQLite store copies its write-ahead log into the database
-// file.
-const checkpointEvery = 250 * time.Millisecond
-
-// checkpoints copies the write-ahead log of an SQLite database into the database file every
-// checkpointEvery, on a reader connection, until stop is closed. SQLite would otherwise do
-// it inside the commit that takes the log past 1,000 pages, making that request wait tens
-// of milliseconds; the writer's own automatic checkpoint stays as a backstop at
-// walBackstopPages. A passive checkpoint never blocks the writer or readers; it copies
-// what no reader still needs, and the log restarts from its beginning once all is copied.
-func (s *Store) checkpoints(stop <-chan struct{}) {
-	defer s.bg.Done()
-	t := time.NewTicker(checkpointEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		var busy, log, done int
-		_ = s.reader.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done) // a failure waits for the next tick
-		cancel()
-	}
-}
