@@ -294,20 +294,22 @@ type identity struct {
 	ID  string
 }
 
-// entry is an index item: a sort text, its first 24 bytes big-endian (k0, k1, k2;
+// entry is an index item: a sort text, its first 32 bytes big-endian (k0 to k3;
 // zero-padded), a customer number (packed by numKey) breaking ties, and the text's names.
-// The indexes hold one entry per text, with number 0; entries with numbers are positions
-// in a result order (cursors), compared with entryLess. 24 bytes hold the whole text of most
-// two-character names' entries.
+// The indexes hold one entry per text, with number 0 (a sortedIndex does not store it);
+// entries with numbers are positions in a result order (cursors), compared with entryLess.
+// 32 bytes hold the whole text of most Chinese names' entries, and tell apart the collation
+// keys of Latin names that share a long start ("Customer A1234567": 22 bytes in common with
+// its neighbours).
 type entry struct {
-	k0, k1, k2 uint64
-	text       string
-	num        uint64
-	names      *textNames
+	k0, k1, k2, k3 uint64
+	text           string
+	num            uint64
+	names          *textNames
 }
 
 // headLen is how many bytes of the text an entry carries inline.
-const headLen = 24
+const headLen = 32
 
 // numKey packs a number so that integer order is Number.Compare order.
 func numKey(n Number) uint64 { return uint64(numberPrefix[n.kind])<<56 | n.seq }
@@ -324,7 +326,8 @@ func numOf(k uint64) Number {
 func newEntry(text string, num Number, t *textNames) entry {
 	var b [headLen]byte
 	copy(b[:], text)
-	return entry{k0: binary.BigEndian.Uint64(b[:8]), k1: binary.BigEndian.Uint64(b[8:16]), k2: binary.BigEndian.Uint64(b[16:]),
+	return entry{k0: binary.BigEndian.Uint64(b[:8]), k1: binary.BigEndian.Uint64(b[8:16]),
+		k2: binary.BigEndian.Uint64(b[16:24]), k3: binary.BigEndian.Uint64(b[24:]),
 		text: text, num: numKey(num), names: t}
 }
 
@@ -339,6 +342,8 @@ func entryLess(a, b entry) bool {
 		return a.k1 < b.k1
 	case a.k2 != b.k2:
 		return a.k2 < b.k2
+	case a.k3 != b.k3:
+		return a.k3 < b.k3
 	case len(a.text) > headLen || len(b.text) > headLen:
 		if c := strings.Compare(a.text, b.text); c != 0 {
 			return c < 0

@@ -2,13 +2,13 @@ package customer
 
 import "strings"
 
-// sortedIndex is an ordered set of entries (by entryLess): a B+tree whose leaves hold up to
+// sortedIndex is an ordered set of entries (by entryLess) with number 0: a B+tree whose leaves hold up to
 // leafCap entries, chained in order. An inner node keeps beside its separators a compact
 // array of their first eight bytes (k0): a descent bisects that array, comparing whole
 // separators only where heads are equal. A leaf keeps its entries in order in three
 // parallel arrays — the heads, the rest of the keys (pointer-free) and the text and its names —
 // and is searched by a scan of the heads and a bisection of equal heads (see
-// leafNode.lowerBound) that reads the text only when two texts longer than the inline 24
+// leafNode.lowerBound) that reads the text only when two texts longer than the inline 32
 // bytes share them; an insert shifts those arrays, the pointer part being 24 bytes an entry.
 //
 // Deleting never merges nodes: a leaf may run empty and stay in place (iteration skips it, and
@@ -30,9 +30,10 @@ const (
 )
 
 // leafNode keeps its entries in order, split in three parallel arrays: k0 holds the first
-// eight bytes of the texts, key the rest of what orders them (bytes 8–24 of the text, its
-// length and the number; no pointers), ref the text and its names. A search reads ref only
-// when two texts longer than the inline 24 bytes share them, so a leaf full of one short name
+// eight bytes of the texts, key the rest of what orders them (bytes 8–32 of the text and its
+// length; no pointers), ref the text and its names. The entries' numbers are not stored: a
+// sortedIndex holds entries with number 0 (one per text). A search reads ref only when two
+// texts longer than the inline 32 bytes share them, so a leaf full of one short name
 // (王伟 ×80) is searched without touching ref; an insert shifts k0 and key (no write
 // barriers) and the 24-byte refs.
 type leafNode struct {
@@ -45,9 +46,8 @@ type leafNode struct {
 
 // leafKey is the pointer-free part of an entry after its first eight bytes.
 type leafKey struct {
-	k1, k2 uint64
-	num    uint64
-	tlen   int // len(text)
+	k1, k2, k3 uint64
+	tlen       int // len(text)
 }
 
 // leafRef is the part of an entry with pointers.
@@ -59,13 +59,13 @@ type leafRef struct {
 // at returns the i-th entry in order.
 func (l *leafNode) at(i int) entry {
 	k, r := &l.key[i], &l.ref[i]
-	return entry{k0: l.k0[i], k1: k.k1, k2: k.k2, text: r.text, num: k.num, names: r.names}
+	return entry{k0: l.k0[i], k1: k.k1, k2: k.k2, k3: k.k3, text: r.text, names: r.names}
 }
 
 // set puts e at position i.
 func (l *leafNode) set(i int, e *entry) {
 	l.k0[i] = e.k0
-	l.key[i] = leafKey{k1: e.k1, k2: e.k2, num: e.num, tlen: len(e.text)}
+	l.key[i] = leafKey{k1: e.k1, k2: e.k2, k3: e.k3, tlen: len(e.text)}
 	l.ref[i] = leafRef{text: e.text, names: e.names}
 }
 
@@ -78,6 +78,8 @@ func (l *leafNode) belowRest(i int, e *entry) bool {
 		return k.k1 < e.k1
 	case k.k2 != e.k2:
 		return k.k2 < e.k2
+	case k.k3 != e.k3:
+		return k.k3 < e.k3
 	case k.tlen > headLen || len(e.text) > headLen:
 		if c := strings.Compare(l.ref[i].text, e.text); c != 0 {
 			return c < 0
@@ -85,7 +87,7 @@ func (l *leafNode) belowRest(i int, e *entry) bool {
 	case k.tlen != len(e.text):
 		return k.tlen < len(e.text)
 	}
-	return k.num < e.num
+	return 0 < e.num // the stored entry's number is 0
 }
 
 // innerNode has n children; sep[i] (i < n-1) is the first entry of child i+1 when it was
@@ -123,8 +125,7 @@ func (x *innerNode) childFor(e *entry) int {
 // depend on one another, so the processor fetches the leaf's cache lines in parallel (and
 // the prefetcher streams them), where a binary search waits for one miss after another.
 // Among the entries whose heads equal e's it bisects: their order may rest on texts longer
-// than the inline 24 bytes ("Customer A1234567" and hundreds of neighbours share 22 bytes of
-// collation key), and each such comparison reads a text elsewhere in memory.
+// than the inline 32 bytes, and each such comparison reads a text elsewhere in memory.
 func (l *leafNode) lowerBound(e *entry) int {
 	i := 0
 	for i < l.n && l.k0[i] < e.k0 {
