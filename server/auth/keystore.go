@@ -223,7 +223,7 @@ func (ks *KeyStore) Lookup(ctx context.Context, id string) (Key, error) {
 	if !ValidKeyID(id) {
 		return Key{}, fmt.Errorf("%w: key %q", ErrNotFound, id)
 	}
-	k, err := scanKey(ks.st.QueryRow(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id))
+	k, err := scanKey(ks.st.LookupRow(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE id = ?`, id))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Key{}, fmt.Errorf("%w: key %s", ErrNotFound, id)

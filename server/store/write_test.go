@@ -99,3 +99,23 @@ func TestSQLiteCommitsWithFdatasync(t *testing.T) {
 	open(t, Config{}, storetest.SQLiteDSN(t))
 	assert.True(t, sqlite.FdatasyncEnabled(), "commits use fdatasync on Linux")
 }
+
+// TestLookupRow checks that a key look-up answers like QueryRow and refuses a context that
+// is already done, on both databases.
+func TestLookupRow(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, Config{}, dsn)
+		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := s.NextInSequence(ctx, tx, "lookup")
+			return err
+		}))
+		var v int64
+		require.NoError(t, s.LookupRow(ctx, `SELECT value FROM sequences WHERE name = ?`, "lookup").Scan(&v))
+		assert.Equal(t, int64(1), v)
+		require.ErrorIs(t, s.LookupRow(ctx, `SELECT value FROM sequences WHERE name = ?`, "none").Scan(&v), sql.ErrNoRows)
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		require.ErrorIs(t, s.LookupRow(done, `SELECT value FROM sequences WHERE name = ?`, "lookup").Scan(&v), context.Canceled)
+	})
+}

@@ -299,7 +299,7 @@ func (r *Repo) Lookup(ctx context.Context, n customer.Number) (Record, error) {
 	if err := ctx.Err(); err != nil {
 		return Record{}, err
 	}
-	return r.scanRecord(n, r.st.QueryRow(ctx, `SELECT data, node, pii_key FROM customers WHERE ord = ?`, ord(n)))
+	return r.scanRecord(n, r.st.LookupRow(ctx, `SELECT data, node, pii_key FROM customers WHERE ord = ?`, ord(n)))
 }
 
 // LookupTx is Lookup inside tx: it sees tx's own writes.
@@ -328,7 +328,7 @@ func (r *Repo) Ref(ctx context.Context, n customer.Number) (Ref, error) {
 		kind, status string
 		node         sql.NullInt64
 	)
-	err := r.st.QueryRow(ctx, `SELECT kind, status, branch, officer, region, node FROM customers WHERE ord = ?`, ord(n)).
+	err := r.st.LookupRow(ctx, `SELECT kind, status, branch, officer, region, node FROM customers WHERE ord = ?`, ord(n)).
 		Scan(&kind, &status, &ref.Branch, &ref.Officer, &ref.Region, &node)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -362,7 +362,7 @@ func (r *Repo) GetJSON(ctx context.Context, n customer.Number) (RawRecord, error
 		node sql.NullInt64
 		key  sql.NullString
 	)
-	err := r.st.QueryRow(ctx, `SELECT data, node, version, pii_key FROM customers WHERE ord = ?`, ord(n)).Scan(&raw.JSON, &node, &raw.Version, &key)
+	err := r.st.LookupRow(ctx, `SELECT data, node, version, pii_key FROM customers WHERE ord = ?`, ord(n)).Scan(&raw.JSON, &node, &raw.Version, &key)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return RawRecord{}, customer.ErrNotFound

@@ -80,7 +80,7 @@ var updateSQL = func() string {
 
 // Get returns the application with id, or loan.ErrNotFound. It reads committed data.
 func (r *Repo) Get(ctx context.Context, id string) (loan.Application, error) {
-	return scanApp(r.st.QueryRow(ctx, `SELECT `+appColumns+` FROM applications WHERE id = ?`, id))
+	return scanApp(r.st.LookupRow(ctx, `SELECT `+appColumns+` FROM applications WHERE id = ?`, id))
 }
 
 // GetTx is Get inside tx: it sees tx's own writes.
