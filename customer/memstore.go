@@ -248,17 +248,25 @@ func (t *textNames) postsOf() []posting {
 // recordChunk is how many records one allocation holds.
 const recordChunk = 256
 
-// recordIndex finds records by number: a slice per kind indexed by sequence for the dense
-// sequences a Counter hands out, and a map for any other.
+// recordIndex finds records by number: for the dense sequences a Counter hands out, pages of
+// recordPage slots per kind indexed by sequence, allocated as sequences reach them (growing
+// never copies the records' pointers); a map for any other sequence.
 type recordIndex struct {
-	dense  [3][]*record // dense[kind][seq]; nil where absent
+	dense  [3][]*[recordPage]*record // dense[kind][seq/recordPage][seq%recordPage]
 	sparse map[Number]*record
 }
 
+// recordPage is how many records one page of a recordIndex finds (128 KiB of pointers).
+const recordPage = 1 << 14
+
 func (x *recordIndex) get(n Number) *record {
-	if int(n.kind) < len(x.dense) && n.seq < uint64(len(x.dense[n.kind])) {
-		if r := x.dense[n.kind][n.seq]; r != nil {
-			return r
+	if int(n.kind) < len(x.dense) {
+		if p := n.seq / recordPage; p < uint64(len(x.dense[n.kind])) {
+			if pg := x.dense[n.kind][p]; pg != nil {
+				if r := pg[n.seq%recordPage]; r != nil {
+					return r
+				}
+			}
 		}
 	}
 	if len(x.sparse) == 0 {
@@ -267,24 +275,26 @@ func (x *recordIndex) get(n Number) *record {
 	return x.sparse[n]
 }
 
-// put stores r under n, which get does not find. The slice grows to take any sequence below
-// twice its length (plus some slack), so at most half of it is ever empty.
+// put stores r under n, which get does not find. Pages are kept for sequences below twice
+// the pages' reach (plus one page), so at most about half of them are ever missing; other
+// sequences go to the map.
 func (x *recordIndex) put(n Number, r *record) {
 	d := &x.dense[n.kind]
-	switch {
-	case n.seq < uint64(len(*d)):
-		(*d)[n.seq] = r
-	case n.seq < 2*uint64(len(*d))+1024:
-		old, need := len(*d), int(n.seq)+1
-		*d = slices.Grow(*d, need-old)[:need]
-		clear((*d)[old:need])
-		(*d)[n.seq] = r
-	default:
-		if x.sparse == nil {
-			x.sparse = make(map[Number]*record)
+	p := n.seq / recordPage
+	if p >= uint64(len(*d)) {
+		if p > 2*uint64(len(*d)) {
+			if x.sparse == nil {
+				x.sparse = make(map[Number]*record)
+			}
+			x.sparse[n] = r
+			return
 		}
-		x.sparse[n] = r
+		*d = append(*d, make([]*[recordPage]*record, int(p)+1-len(*d))...)
 	}
+	if (*d)[p] == nil {
+		(*d)[p] = new([recordPage]*record)
+	}
+	(*d)[p][n.seq%recordPage] = r
 }
 
 // identity is the uniqueness key of an identity document (Doc is its type) or of a credit

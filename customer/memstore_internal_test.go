@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -166,4 +167,24 @@ func TestRecordIndex(t *testing.T) {
 	}
 	assert.Nil(t, x.get(Number{kind: KindIndividual, seq: 9}))
 	assert.Nil(t, x.get(Number{}))
+}
+
+// TestRecordIndexPages covers sequences on both sides of page boundaries, pages reached out of
+// order and a sequence far enough to go to the map.
+func TestRecordIndexPages(t *testing.T) {
+	var x recordIndex
+	seqs := []uint64{recordPage - 1, recordPage, recordPage + 1, 1, 3*recordPage - 1, 2 * recordPage, 50 * recordPage}
+	for i, q := range seqs {
+		n := Number{kind: KindIndividual, seq: q}
+		x.put(n, &record{by: fmt.Sprint(i)})
+	}
+	for i, q := range seqs {
+		r := x.get(Number{kind: KindIndividual, seq: q})
+		require.NotNil(t, r, "seq %d", q)
+		assert.Equal(t, fmt.Sprint(i), r.by)
+		assert.Nil(t, x.get(Number{kind: KindEnterprise, seq: q}))
+	}
+	assert.Nil(t, x.get(Number{kind: KindIndividual, seq: recordPage + 2}))
+	assert.Len(t, x.sparse, 1, "the far sequence")
+	assert.Len(t, x.dense[KindIndividual], 3)
 }
