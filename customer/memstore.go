@@ -58,7 +58,7 @@ var _ Store = (*MemStore)(nil)
 // record is one customer with its derived keys, history and contact log.
 type record struct {
 	cur  Customer
-	keys *nameKeys  // shared by the records of one name; never modified
+	keys *nameKeys  // shared by the records of one name: texts never change, the posting under mu
 	by   string     // who registered it: the history, with cur.CreatedAt, until log has one
 	log  *recordLog // nil until the first change or contact
 	ind  Individual // an individual's details: cur.Individual points here
@@ -118,9 +118,10 @@ func (r *record) set(c Customer) {
 // their memory again.
 //
 // A shared nameKeys also holds the posting of the name: its customers, by number (numKey)
-// ascending, each with its record so that a page reads the record straight away. The indexes hold one entry per distinct text, pointing at the names that have
-// it (see textNames), so registering another customer of a known name touches no index: it
-// appends the number to the name's posting. A posting emptied by an Update stays, as do the
+// ascending, each with its record so that a page reads the record straight away. The
+// indexes hold one entry per distinct text, pointing at the names that have it (see
+// textNames), so registering another customer of a known name touches no index: it appends
+// the number to the name's posting. A posting emptied by an Update stays, as do the
 // names map and the index entries that reach it; a search skips it.
 //
 // The fields a registration reads come first, in the first 64 bytes of the allocation (size
