@@ -346,8 +346,19 @@ func (s *Server) commitBatch(jobs []*createJob) {
 	defer cancel()
 	done := make([]bool, len(jobs))
 	err := s.treeTx(ctx, func(tx *sql.Tx, tl *treeLock) error {
-		ctx := customerdb.PrepareInTx(ctx, tx) // each statement parsed once per batch
+		ctx := customerdb.PrepareInTx(ctx, tx) // each statement bound to tx once per batch
 		if err := tl.acquire(ctx); err != nil {
+			return err
+		}
+		drafts := make([]customerdb.Draft, 0, len(jobs))
+		for _, j := range jobs {
+			if j.ctx.Err() == nil {
+				drafts = append(drafts, j.draft)
+			}
+		}
+		// Every registration draws a number and a node ID: draw them for all at once.
+		ctx, err := s.customers.repo.ReserveInTx(ctx, tx, drafts, len(drafts))
+		if err != nil {
 			return err
 		}
 		ok := 0

@@ -119,3 +119,55 @@ func TestLookupRow(t *testing.T) {
 		require.ErrorIs(t, s.LookupRow(done, `SELECT value FROM sequences WHERE name = ?`, "lookup").Scan(&v), context.Canceled)
 	})
 }
+
+// TestReserveInTx checks reserved counter values: handed out in order under the context,
+// then drawn as usual; unused ones skipped; rolled back with their transaction; invisible
+// to other transactions.
+func TestReserveInTx(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, Config{}, dsn)
+		draw := func(ctx context.Context, tx *sql.Tx, name string) int64 {
+			t.Helper()
+			v, err := s.NextInSequence(ctx, tx, name)
+			require.NoError(t, err)
+			return v
+		}
+		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+			rctx, err := s.ReserveInTx(ctx, tx, "a", 3)
+			require.NoError(t, err)
+			rctx, err = s.ReserveInTx(rctx, tx, "b", 2)
+			require.NoError(t, err)
+			assert.Equal(t, []int64{1, 2}, []int64{draw(rctx, tx, "a"), draw(rctx, tx, "a")})
+			assert.Equal(t, int64(1), draw(rctx, tx, "b"))
+			rctx, err = s.ReserveInTx(rctx, tx, "a", 2) // extends the unused reservation 3
+			require.NoError(t, err)
+			assert.Equal(t, []int64{3, 4, 5, 6}, []int64{draw(rctx, tx, "a"), draw(rctx, tx, "a"), draw(rctx, tx, "a"), draw(rctx, tx, "a")},
+				"the reservation, then the counter itself")
+			assert.Equal(t, int64(7), draw(ctx, tx, "a"), "without the context, the counter")
+			return nil
+		}))
+		// b's reserved 2 was never handed out: the next transaction skips it.
+		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+			assert.Equal(t, int64(3), draw(ctx, tx, "b"))
+			return nil
+		}))
+		// A rolled-back reservation gives its values back; a context of another
+		// transaction hands nothing out.
+		var stale context.Context
+		err := s.Tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			stale, err = s.ReserveInTx(ctx, tx, "a", 10)
+			require.NoError(t, err)
+			return fmt.Errorf("roll back")
+		})
+		require.Error(t, err)
+		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+			assert.Equal(t, int64(8), draw(stale, tx, "a"))
+			n, err := s.ReserveInTx(ctx, tx, "a", 0)
+			require.NoError(t, err)
+			assert.Equal(t, ctx, n, "reserving nothing changes nothing")
+			return nil
+		}))
+	})
+}

@@ -129,6 +129,31 @@ func (r *Repo) Register(ctx context.Context, c customer.Customer, by string) (cu
 	return out, err
 }
 
+// ReserveInTx draws ahead, inside tx, the customer numbers that registering drafts will take
+// and nodes node IDs, one statement per sequence, and returns the context under which
+// RegisterTx and NextNodeID take them (see store.Store.ReserveInTx): a batch of
+// registrations then draws no number one by one.
+func (r *Repo) ReserveInTx(ctx context.Context, tx *sql.Tx, drafts []Draft, nodes int) (context.Context, error) {
+	perKind := map[customer.Kind]int{}
+	for _, d := range drafts {
+		perKind[d.c.Kind]++
+	}
+	for _, k := range []customer.Kind{customer.KindIndividual, customer.KindEnterprise} {
+		var err error
+		if ctx, err = r.st.ReserveInTx(ctx, tx, numberSequence(k), perKind[k]); err != nil {
+			return ctx, fmt.Errorf("customerdb: reserve numbers: %w", err)
+		}
+	}
+	ctx, err := r.st.ReserveInTx(ctx, tx, nodeSequence, nodes)
+	if err != nil {
+		return ctx, fmt.Errorf("customerdb: reserve node ids: %w", err)
+	}
+	return ctx, nil
+}
+
+// numberSequence names the sequence customer numbers of kind k are drawn from.
+func numberSequence(k customer.Kind) string { return "customer." + k.String() }
+
 // RegisterTx stores the drafted customer inside tx as version 1, active, with a number
 // drawn from the sequence of its kind, its spellings and tags, and its first revision by
 // by. node is the customer's tree node (0: not placed); the caller inserts the node
@@ -141,7 +166,7 @@ func (r *Repo) RegisterTx(ctx context.Context, tx *sql.Tx, d Draft, by string, n
 		return customer.Customer{}, errors.New("customerdb: register: the draft was not made by Prepare")
 	}
 	c := d.c.Clone()
-	seq, err := r.st.NextInSequence(ctx, tx, "customer."+c.Kind.String())
+	seq, err := r.st.NextInSequence(ctx, tx, numberSequence(c.Kind))
 	if err != nil {
 		return customer.Customer{}, fmt.Errorf("customerdb: next number: %w", err)
 	}

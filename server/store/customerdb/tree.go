@@ -98,14 +98,10 @@ func (r *Repo) LockTree(ctx context.Context, tx *sql.Tx) (int64, error) {
 	return v, nil
 }
 
-// NextNodeID draws the ID of a new node inside tx, from the store's sequence "tree_node":
-// the statement of store.Store.NextInSequence, run as a statement prepared once per
-// transaction under PrepareInTx (a batch of registrations draws many).
+// NextNodeID draws the ID of a new node inside tx, from the store's sequence "tree_node"
+// (store.Store.NextInSequence; see ReserveInTx to draw many ahead).
 func (r *Repo) NextNodeID(ctx context.Context, tx *sql.Tx) (tree.ID, error) {
-	var v int64
-	err := r.txQueryRow(ctx, tx, `INSERT INTO sequences (name, value) VALUES (?, 1)
-		 ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1
-		 RETURNING value`, nodeSequence).Scan(&v)
+	v, err := r.st.NextInSequence(ctx, tx, nodeSequence)
 	if err != nil {
 		return 0, fmt.Errorf("customerdb: node id: %w", err)
 	}
