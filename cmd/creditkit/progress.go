@@ -58,7 +58,10 @@ func startProgress(w io.Writer, verb string, total int64) *progress {
 	} else {
 		opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionShowTotalBytes(false),
 			progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"),
-			progressbar.OptionSpinnerType(14), progressbar.OptionSetElapsedTime(true))
+			progressbar.OptionSpinnerType(14), progressbar.OptionSetElapsedTime(true),
+			// No spinner ticker: progressbar v3.19.1 reads the bar's state from that goroutine
+			// without its lock (a data race under -race). The spinner turns at each redraw.
+			progressbar.OptionSetSpinnerChangeInterval(0))
 		p.bar = progressbar.NewOptions64(-1, opts...)
 	}
 	return p
