@@ -448,15 +448,13 @@ func (s *MemStore) keys(name string) nameKeys {
 // keysOf returns the index texts of name: the shared ones of an earlier record of that name
 // (shared is true), or new ones computed outside the store lock. The caller holds no lock.
 //
-// touch lists keys of the identity and mobile tables whose slots the caller will read under
-// the write lock: they are read here first, together with the name's slot, so that the three
-// cache misses overlap instead of following one another (see flatMap.peek).
-func (s *MemStore) keysOf(name string, touch ...uint64) (k *nameKeys, shared bool) {
+// idHash and mobile are the keys (identityHash, mobileKey) of the identity and mobile table
+// slots the caller will read under the write lock: they are read here first, together with
+// the name's slot, so that the three cache misses overlap instead of following one another
+// (see flatMap.peek).
+func (s *MemStore) keysOf(name string, idHash, mobile uint64) (k *nameKeys, shared bool) {
 	s.mu.RLock()
-	var t uint64
-	if len(touch) == 2 {
-		t = s.identity.byHash.peek(touch[0]) ^ s.mobiles.one.peek(touch[1])
-	}
+	t := s.identity.byHash.peek(idHash) ^ s.mobiles.one.peek(mobile)
 	k = s.names.get(name)
 	runtime.KeepAlive(t) // t is not needed, but its loads are
 	s.mu.RUnlock()
@@ -651,8 +649,8 @@ func (s *MemStore) Update(ctx context.Context, c Customer, by string) (Customer,
 		return Customer{}, err
 	}
 	name := c.Name()
-	keys, _ := s.keysOf(name)
 	idKey, idPath := identityKey(c)
+	keys, _ := s.keysOf(name, identityHash(idKey), mobileKey(mobileOf(c)))
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -2,8 +2,8 @@ package customer
 
 import "strings"
 
-// sortedIndex is an ordered set of entries (by entryLess) with number 0: a B+tree whose leaves hold up to
-// leafCap entries, chained in order. An inner node keeps beside its separators a compact
+// sortedIndex is an ordered set of entries (by entryLess) with number 0: a B+tree whose
+// leaves hold up to leafCap entries, chained in order. An inner node keeps beside its separators a compact
 // array of their first eight bytes (k0): a descent bisects that array, comparing whole
 // separators only where heads are equal. A leaf keeps its entries in order in three
 // parallel arrays — the heads, the rest of the keys (pointer-free) and the text and its names —
@@ -11,9 +11,8 @@ import "strings"
 // leafNode.lowerBound) that reads the text only when two texts longer than the inline 32
 // bytes share them; an insert shifts those arrays, the pointer part being 24 bytes an entry.
 //
-// Deleting never merges nodes: a leaf may run empty and stay in place (iteration skips it, and
-// a later insert in its range fills it). MemStore never deletes: it holds one entry per text
-// (with number 0) and keeps a text whose customers have all been renamed away.
+// It only grows: MemStore holds one entry per text and keeps a text whose customers have all
+// been renamed away (GetOrInsert finds it again), so there is no delete.
 //
 // A sortedIndex is not safe for concurrent use; the store guards it with its lock.
 type sortedIndex struct {
@@ -170,18 +169,6 @@ func (t *sortedIndex) descend(e *entry, p *path) *leafNode {
 	}
 }
 
-// ReplaceOrInsert adds e, or replaces the entry equal to it.
-func (t *sortedIndex) ReplaceOrInsert(e entry) {
-	var p path
-	l := t.descend(&e, &p)
-	i := l.lowerBound(&e)
-	if i < l.n && !entryLess(e, l.at(i)) {
-		l.set(i, &e)
-		return
-	}
-	t.insert(&p, l, i, e)
-}
-
 // GetOrInsert returns the names of the entry equal to e, or adds e and returns e.names.
 func (t *sortedIndex) GetOrInsert(e entry) *textNames {
 	var p path
@@ -277,21 +264,6 @@ func (x *innerNode) insertChild(c int, sep entry, in *innerNode, leaf *leafNode)
 	x.inner[c], x.leaf[c] = in, leaf
 	x.sep[c-1], x.k0[c-1] = sep, sep.k0
 	x.n++
-}
-
-// Delete removes the entry equal to e, if there is one.
-func (t *sortedIndex) Delete(e entry) {
-	l := t.descend(&e, nil)
-	i := l.lowerBound(&e)
-	if i == l.n || entryLess(e, l.at(i)) {
-		return
-	}
-	copy(l.k0[i:], l.k0[i+1:l.n])
-	copy(l.key[i:], l.key[i+1:l.n])
-	copy(l.ref[i:], l.ref[i+1:l.n])
-	l.n--
-	l.ref[l.n] = leafRef{}
-	t.n--
 }
 
 // AscendGreaterOrEqual calls fn for every entry not below pivot, in order, until fn returns

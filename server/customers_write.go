@@ -346,7 +346,7 @@ func (s *Server) commitBatch(jobs []*createJob) {
 	defer cancel()
 	done := make([]bool, len(jobs))
 	err := s.treeTx(ctx, func(tx *sql.Tx, tl *treeLock) error {
-		ctx := customerdb.PrepareInTx(ctx, tx) // each statement bound to tx once per batch
+		ctx := s.cfg.Store.PrepareInTx(ctx, tx) // each statement bound to tx once per batch
 		if err := tl.acquire(ctx); err != nil {
 			return err
 		}

@@ -52,29 +52,14 @@ type linkID struct {
 func idOf(l tree.Link) linkID { return linkID{l.From, l.To, l.Kind} }
 
 // loadLinks applies every stored link to t, a tree freshly built from the database, as tx
-// sees them (nil: as committed). A link the tree refuses (a customer not yet in the rows
-// read) is logged and left for the next catch-up to retry.
+// sees them (nil: as committed).
 func (tc *treeCache) loadLinks(ctx context.Context, tx *sql.Tx, t *tree.Tree) error {
-	v, ls, err := tc.repo.LoadLinks(ctx, tx)
-	if err != nil {
-		return err
-	}
-	st := linkState{version: v, set: make(map[linkID]string, len(ls))}
-	for _, l := range ls {
-		if err := t.Link(l.Link); err != nil {
-			tc.log.Warn("a related-party link does not fit the customer tree; retrying later", "from", l.From, "to", l.To,
-				"kind", l.Kind.String(), "error", err.Error())
-			st.version = -1
-			continue
-		}
-		st.set[idOf(l.Link)] = l.Share.String()
-	}
-	tc.links = st
-	return nil
+	tc.links = linkState{}
+	return tc.applyLinks(ctx, tx, t)
 }
 
-// catchUpLinks brings t's links up to the stored ones when the links version moved: it
-// reads them all (links are few) and applies the difference. The caller holds mu.
+// catchUpLinks brings t's links up to the stored ones when the links version moved. The
+// caller holds mu.
 func (tc *treeCache) catchUpLinks(ctx context.Context, tx *sql.Tx, t *tree.Tree) error {
 	v, err := tc.repo.LinksVersion(ctx, tx)
 	if err != nil {
@@ -83,30 +68,42 @@ func (tc *treeCache) catchUpLinks(ctx context.Context, tx *sql.Tx, t *tree.Tree)
 	if v == tc.links.version && tc.links.set != nil {
 		return nil
 	}
+	return tc.applyLinks(ctx, tx, t)
+}
+
+// applyLinks reads every stored link (links are few) and applies the difference from the
+// ones t holds (tc.links). A link the tree refuses (a customer not yet in the rows read) is
+// logged and left for the next catch-up to retry. The caller holds mu.
+func (tc *treeCache) applyLinks(ctx context.Context, tx *sql.Tx, t *tree.Tree) error {
 	v, ls, err := tc.repo.LoadLinks(ctx, tx)
 	if err != nil {
 		return err
 	}
-	next := make(map[linkID]string, len(ls))
+	next := linkState{version: v, set: make(map[linkID]string, len(ls))}
+	stored := make(map[linkID]bool, len(ls))
 	for _, l := range ls {
-		next[idOf(l.Link)] = l.Share.String()
+		stored[idOf(l.Link)] = true
 	}
 	for id := range tc.links.set {
-		if _, ok := next[id]; !ok {
+		if !stored[id] {
 			if err := t.Unlink(id.from, id.to, id.kind); err != nil && !errors.Is(err, tree.ErrNotFound) {
 				return fmt.Errorf("unlink %s-%s: %w", id.from, id.to, err)
 			}
 		}
 	}
 	for _, l := range ls {
-		if share, ok := tc.links.set[idOf(l.Link)]; ok && share == l.Share.String() {
-			continue
+		id, share := idOf(l.Link), l.Share.String()
+		if held, ok := tc.links.set[id]; !ok || held != share {
+			if err := t.Link(l.Link); err != nil {
+				tc.log.Warn("a related-party link does not fit the customer tree; retrying later", "from", l.From, "to", l.To,
+					"kind", l.Kind.String(), "error", err.Error())
+				next.version = -1
+				continue
+			}
 		}
-		if err := t.Link(l.Link); err != nil {
-			return fmt.Errorf("link %s-%s: %w", l.From, l.To, err)
-		}
+		next.set[id] = share
 	}
-	tc.links = linkState{version: v, set: next}
+	tc.links = next
 	return nil
 }
 

@@ -287,26 +287,6 @@ func (s *Store) prepared(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
-// reservations are the values of counters that ReserveInTx drew ahead for one transaction.
-type reservations struct {
-	tx   *sql.Tx
-	mu   sync.Mutex
-	next map[string][2]int64 // counter → the next value to hand out and the last reserved
-}
-
-type reservationKey struct{}
-
-func (r *reservations) take(name string) (int64, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	span, ok := r.next[name]
-	if !ok || span[0] > span[1] {
-		return 0, false
-	}
-	r.next[name] = [2]int64{span[0] + 1, span[1]}
-	return span[0], true
-}
-
 // ReserveInTx draws the next n values of the named counter inside tx with one statement and
 // returns a context under which NextInSequence(ctx, tx, name) hands them out, in order,
 // before drawing more: for a transaction that draws many (a batch of registrations). Values
@@ -316,24 +296,12 @@ func (s *Store) ReserveInTx(ctx context.Context, tx *sql.Tx, name string, n int)
 	if n <= 0 {
 		return ctx, nil
 	}
-	var last int64
-	if err := s.TxQueryRow(ctx, tx, `INSERT INTO sequences (name, value) VALUES (?, ?)
-		 ON CONFLICT (name) DO UPDATE SET value = sequences.value + excluded.value
-		 RETURNING value`, name, n).Scan(&last); err != nil {
-		return ctx, fmt.Errorf("store: sequence %q: %w", name, err)
+	first, err := s.DrawInSequence(ctx, tx, name, n)
+	if err != nil {
+		return ctx, err
 	}
-	r, ok := ctx.Value(reservationKey{}).(*reservations)
-	if !ok || r.tx != tx {
-		r = &reservations{tx: tx, next: map[string][2]int64{}}
-		ctx = context.WithValue(ctx, reservationKey{}, r)
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if span, ok := r.next[name]; ok && span[0] <= span[1] && span[1] == last-int64(n) {
-		r.next[name] = [2]int64{span[0], last} // extends the unused reservation
-	} else {
-		r.next[name] = [2]int64{last - int64(n) + 1, last}
-	}
+	ctx, l := withTxLocal(ctx, tx)
+	l.reserve(name, first, first+int64(n)-1)
 	return ctx, nil
 }
 
@@ -346,17 +314,23 @@ func (s *Store) Rebind(query string) string { return s.dialect.Rebind(query) }
 // processes on one PostgreSQL, never draw the same value. Under a context from
 // ReserveInTx for tx it hands out the values reserved there first.
 func (s *Store) NextInSequence(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
-	if r, ok := ctx.Value(reservationKey{}).(*reservations); ok && r.tx == tx {
-		if v, ok := r.take(name); ok {
+	if l := txLocalOf(ctx, tx); l != nil {
+		if v, ok := l.take(name); ok {
 			return v, nil
 		}
 	}
-	var v int64
-	err := s.TxQueryRow(ctx, tx, `INSERT INTO sequences (name, value) VALUES (?, 1)
-		 ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1
-		 RETURNING value`, name).Scan(&v)
+	return s.DrawInSequence(ctx, tx, name, 1)
+}
+
+// DrawInSequence draws the next n (at least 1) values of the named counter inside tx, as
+// NextInSequence draws one, and returns the first; they are first to first+n-1.
+func (s *Store) DrawInSequence(ctx context.Context, tx *sql.Tx, name string, n int) (int64, error) {
+	var last int64
+	err := s.TxQueryRow(ctx, tx, `INSERT INTO sequences (name, value) VALUES (?, ?)
+		 ON CONFLICT (name) DO UPDATE SET value = sequences.value + excluded.value
+		 RETURNING value`, name, n).Scan(&last)
 	if err != nil {
 		return 0, fmt.Errorf("store: sequence %q: %w", name, err)
 	}
-	return v, nil
+	return last - int64(n) + 1, nil
 }

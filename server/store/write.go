@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 )
 
@@ -20,11 +21,102 @@ import (
 // pendingStmt marks a query whose background preparation has started (or failed).
 type pendingStmt struct{}
 
+// txLocal is what a context carries for one transaction (see withTxLocal): the statements
+// bound to it under PrepareInTx and the counter values ReserveInTx drew ahead.
+type txLocal struct {
+	tx       *sql.Tx
+	mu       sync.Mutex
+	stmts    map[string]*sql.Stmt // nil unless PrepareInTx
+	reserved map[string][2]int64  // counter → the next value to hand out and the last reserved
+}
+
+type txLocalKey struct{}
+
+// txLocalOf returns ctx's state for tx, or nil.
+func txLocalOf(ctx context.Context, tx *sql.Tx) *txLocal {
+	if l, ok := ctx.Value(txLocalKey{}).(*txLocal); ok && l.tx == tx {
+		return l
+	}
+	return nil
+}
+
+// withTxLocal returns ctx with a state for tx, and that state.
+func withTxLocal(ctx context.Context, tx *sql.Tx) (context.Context, *txLocal) {
+	if l := txLocalOf(ctx, tx); l != nil {
+		return ctx, l
+	}
+	l := &txLocal{tx: tx}
+	return context.WithValue(ctx, txLocalKey{}, l), l
+}
+
+// reserve adds the values first..last of counter name to hand out, after any left of an
+// adjacent earlier reservation.
+func (l *txLocal) reserve(name string, first, last int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.reserved == nil {
+		l.reserved = map[string][2]int64{}
+	}
+	if span, ok := l.reserved[name]; ok && span[0] <= span[1] && span[1] == first-1 {
+		first = span[0]
+	}
+	l.reserved[name] = [2]int64{first, last}
+}
+
+// take hands out the next reserved value of counter name.
+func (l *txLocal) take(name string) (int64, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	span, ok := l.reserved[name]
+	if !ok || span[0] > span[1] {
+		return 0, false
+	}
+	l.reserved[name] = [2]int64{span[0] + 1, span[1]}
+	return span[0], true
+}
+
+// PrepareInTx returns a context under which TxExec, TxQueryRow and TxQuery with tx bind each
+// statement to tx once and reuse it for the rest of tx — preparing it in tx when it is not
+// kept yet: worth it when one transaction runs the same statements many times (a batch of
+// registrations). With any other transaction the context changes nothing.
+func (s *Store) PrepareInTx(ctx context.Context, tx *sql.Tx) context.Context {
+	ctx, l := withTxLocal(ctx, tx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stmts == nil {
+		l.stmts = map[string]*sql.Stmt{}
+	}
+	return ctx
+}
+
 // TxStmt returns the kept statement of query ('?' placeholders) bound to tx, a transaction
 // of Tx, or nil when it is not prepared yet (its preparation is then started) or the cache
-// is full; the caller then runs query in tx unprepared. The returned statement is closed
+// is full; the caller then runs query in tx unprepared. Under PrepareInTx for tx it binds
+// each query once, and prepares in tx one not kept yet. The returned statement is closed
 // with tx.
 func (s *Store) TxStmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
+	l := txLocalOf(ctx, tx)
+	if l == nil || l.stmts == nil {
+		return s.keptStmt(ctx, tx, query)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st, ok := l.stmts[query]; ok {
+		return st
+	}
+	st := s.keptStmt(ctx, tx, query)
+	if st == nil {
+		var err error
+		if st, err = tx.PrepareContext(ctx, s.dialect.Rebind(query)); err != nil {
+			return nil // run unprepared: the query reports the error itself
+		}
+	}
+	l.stmts[query] = st
+	return st
+}
+
+// keptStmt returns the kept statement of query bound to tx, or nil (see TxStmt).
+func (s *Store) keptStmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
 	if v, ok := s.wstmts.Load(query); ok {
 		if st, ok := v.(*sql.Stmt); ok {
 			return tx.StmtContext(ctx, st)

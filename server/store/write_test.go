@@ -171,3 +171,28 @@ func TestReserveInTx(t *testing.T) {
 		}))
 	})
 }
+
+// TestPrepareInTx checks that under PrepareInTx a transaction binds each statement once,
+// preparing in the transaction one not kept yet, and still sees its own writes.
+func TestPrepareInTx(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, Config{}, dsn)
+		const q = `INSERT INTO sequences (name, value) VALUES (?, ?)`
+		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+			tctx := s.PrepareInTx(ctx, tx)
+			first := s.TxStmt(tctx, tx, q)
+			require.NotNil(t, first, "prepared in the transaction though not kept yet")
+			assert.Same(t, first, s.TxStmt(tctx, tx, q), "bound once")
+			for i := range 3 {
+				if _, err := s.TxExec(tctx, tx, q, fmt.Sprint("p", i), i+1); err != nil {
+					return err
+				}
+			}
+			var n int
+			require.NoError(t, s.TxQueryRow(tctx, tx, `SELECT COUNT(*) FROM sequences WHERE name LIKE ?`, "p%").Scan(&n))
+			assert.Equal(t, 3, n)
+			return nil
+		}))
+	})
+}

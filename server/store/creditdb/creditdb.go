@@ -537,12 +537,10 @@ func (r *Repo) CreateAssessmentsTx(ctx context.Context, tx *sql.Tx, as []*Assess
 	if len(as) == 0 {
 		return nil
 	}
-	var last int64
-	if err := r.in(tx).queryRow(ctx, `INSERT INTO sequences (name, value) VALUES ('assessment', ?)
-		ON CONFLICT (name) DO UPDATE SET value = sequences.value + excluded.value RETURNING value`, len(as)).Scan(&last); err != nil {
+	first, err := r.st.DrawInSequence(ctx, tx, "assessment", len(as))
+	if err != nil {
 		return fmt.Errorf("creditdb: draw assessment IDs: %w", err)
 	}
-	first := last - int64(len(as)) + 1
 	ids := make([]string, len(as))
 	for i := range as {
 		ids[i] = fmt.Sprintf("A%010d", first+int64(i))

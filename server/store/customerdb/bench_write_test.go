@@ -55,7 +55,7 @@ func BenchmarkRegister(b *testing.B) {
 	}
 }
 
-// BenchmarkRegisterBatch registers customers 100 per transaction under PrepareInTx, as the
+// BenchmarkRegisterBatch registers customers 100 per transaction under store.Store.PrepareInTx, as the
 // server's group commit does; Prepare runs outside the transaction. The figure is per
 // customer.
 func BenchmarkRegisterBatch(b *testing.B) {
@@ -76,7 +76,7 @@ func BenchmarkRegisterBatch(b *testing.B) {
 			continue
 		}
 		err = st.Tx(ctx, func(tx *sql.Tx) error {
-			tctx := PrepareInTx(ctx, tx)
+			tctx := st.PrepareInTx(ctx, tx)
 			for _, d := range drafts {
 				if _, err := r.RegisterTx(tctx, tx, d, "bench", 0); err != nil {
 					return err

@@ -195,7 +195,7 @@ func (r *Repo) RegisterTx(ctx context.Context, tx *sql.Tx, d Draft, by string, n
 	if node != 0 {
 		nodeArg = int64(node)
 	}
-	res, err := r.txExec(ctx, tx, `INSERT INTO customers (`+customerColumns+`)
+	res, err := r.st.TxExec(ctx, tx, `INSERT INTO customers (`+customerColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (identity) DO NOTHING`,
 		num.String(), ord(num), c.Kind.String(), c.Status.String(), k.name, k.nameKey, k.prefixKey,
@@ -239,7 +239,7 @@ func (r *Repo) checkIdentity(ctx context.Context, tx *sql.Tx, k keys, self custo
 	}
 	args = append(args, selfOrd)
 	var owner string
-	err := r.txQueryRow(ctx, tx, `SELECT number FROM customers WHERE identity IN (`+placeholders(len(idx))+`)
+	err := r.st.TxQueryRow(ctx, tx, `SELECT number FROM customers WHERE identity IN (`+placeholders(len(idx))+`)
 		AND ord <> ? LIMIT 1`, args...).Scan(&owner)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -268,7 +268,7 @@ func (r *Repo) insertSpellings(ctx context.Context, tx *sql.Tx, num customer.Num
 		q.WriteString("(?, ?)")
 		args = append(args, s, ord(num))
 	}
-	if _, err := r.txExec(ctx, tx, q.String(), args...); err != nil {
+	if _, err := r.st.TxExec(ctx, tx, q.String(), args...); err != nil {
 		return fmt.Errorf("customerdb: spellings of %s: %w", num, err)
 	}
 	return nil
@@ -288,7 +288,7 @@ func (r *Repo) insertTags(ctx context.Context, tx *sql.Tx, num customer.Number, 
 		q.WriteString("(?, ?)")
 		args = append(args, ord(num), t)
 	}
-	if _, err := r.txExec(ctx, tx, q.String(), args...); err != nil {
+	if _, err := r.st.TxExec(ctx, tx, q.String(), args...); err != nil {
 		return fmt.Errorf("customerdb: tags of %s: %w", num, err)
 	}
 	return nil
@@ -299,7 +299,7 @@ func (r *Repo) insertRevision(ctx context.Context, tx *sql.Tx, num customer.Numb
 	if err != nil {
 		return err
 	}
-	if _, err := r.txExec(ctx, tx, `INSERT INTO customer_revisions (number, version, at, actor, action, changes, pii_key)
+	if _, err := r.st.TxExec(ctx, tx, `INSERT INTO customer_revisions (number, version, at, actor, action, changes, pii_key)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, num.String(), rev.Version, rev.At.UnixNano(), rev.By, rev.Action, string(b), key); err != nil {
 		return fmt.Errorf("customerdb: revision of %s: %w", num, err)
 	}
@@ -329,7 +329,7 @@ func (r *Repo) Lookup(ctx context.Context, n customer.Number) (Record, error) {
 
 // LookupTx is Lookup inside tx: it sees tx's own writes.
 func (r *Repo) LookupTx(ctx context.Context, tx *sql.Tx, n customer.Number) (Record, error) {
-	return r.scanRecord(n, r.txQueryRow(ctx, tx, `SELECT data, node, pii_key FROM customers WHERE ord = ?`, ord(n)))
+	return r.scanRecord(n, r.st.TxQueryRow(ctx, tx, `SELECT data, node, pii_key FROM customers WHERE ord = ?`, ord(n)))
 }
 
 // Ref is what other records need of a customer — its kind, status, branch, officer,
@@ -486,7 +486,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 		return Record{}, customer.Customer{}, err
 	}
 	k := d.k
-	res, err := r.txExec(ctx, tx, `UPDATE customers SET name = ?, name_key = ?, prefix_key = ?,
+	res, err := r.st.TxExec(ctx, tx, `UPDATE customers SET name = ?, name_key = ?, prefix_key = ?,
 		branch = ?, officer = ?, identity = ?, doc_id = ?, mobile = ?, birth = ?, region = ?, version = ?,
 		updated_at = ?, data = ?, pii_key = ? WHERE ord = ? AND version = ?`,
 		k.name, k.nameKey, k.prefixKey, c.Branch, c.Officer, k.identity, k.docID, k.mobile, k.birth,
@@ -500,7 +500,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 		return Record{}, customer.Customer{}, r.versionError(ctx, tx, c.Number, old.Version)
 	}
 	if k.name != old.Name() {
-		if _, err := r.txExec(ctx, tx, `DELETE FROM customer_spellings WHERE ord = ?`, ord(c.Number)); err != nil {
+		if _, err := r.st.TxExec(ctx, tx, `DELETE FROM customer_spellings WHERE ord = ?`, ord(c.Number)); err != nil {
 			return Record{}, customer.Customer{}, fmt.Errorf("customerdb: spellings of %s: %w", c.Number, err)
 		}
 		if err := r.insertSpellings(ctx, tx, c.Number, k); err != nil {
@@ -508,7 +508,7 @@ func (r *Repo) UpdateTx(ctx context.Context, tx *sql.Tx, d Draft, by string) (Re
 		}
 	}
 	if oldTags := tagsOf(old); !equalStrings(oldTags, k.tags) {
-		if _, err := r.txExec(ctx, tx, `DELETE FROM customer_tags WHERE ord = ?`, ord(c.Number)); err != nil {
+		if _, err := r.st.TxExec(ctx, tx, `DELETE FROM customer_tags WHERE ord = ?`, ord(c.Number)); err != nil {
 			return Record{}, customer.Customer{}, fmt.Errorf("customerdb: tags of %s: %w", c.Number, err)
 		}
 		if err := r.insertTags(ctx, tx, c.Number, k.tags); err != nil {
@@ -545,7 +545,7 @@ func equalStrings(a, b []string) bool {
 // versionError explains an UPDATE ... WHERE version = expected that changed nothing.
 func (r *Repo) versionError(ctx context.Context, tx *sql.Tx, n customer.Number, expected int64) error {
 	var actual int64
-	err := r.txQueryRow(ctx, tx, `SELECT version FROM customers WHERE ord = ?`, ord(n)).Scan(&actual)
+	err := r.st.TxQueryRow(ctx, tx, `SELECT version FROM customers WHERE ord = ?`, ord(n)).Scan(&actual)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return customer.ErrNotFound
@@ -593,7 +593,7 @@ func (r *Repo) CloseTx(ctx context.Context, tx *sql.Tx, n customer.Number, versi
 	// A row still in plaintext (pii_key NULL) gets its blind indexes too.
 	id, doc, mobile := identityOf(c)
 	id, doc, mobile = blindIndexes(r.ring, id, doc, mobile)
-	res, err := r.txExec(ctx, tx, `UPDATE customers SET status = ?, version = ?, updated_at = ?, data = ?,
+	res, err := r.st.TxExec(ctx, tx, `UPDATE customers SET status = ?, version = ?, updated_at = ?, data = ?,
 		identity = ?, doc_id = ?, mobile = ?, pii_key = ? WHERE ord = ? AND version = ?`,
 		c.Status.String(), c.Version, now.UnixNano(), string(data), id, doc, mobile, r.ring.ActiveID(), ord(n), version)
 	if err != nil {
@@ -688,7 +688,7 @@ func (r *Repo) AddContactTx(ctx context.Context, tx *sql.Tx, n customer.Number, 
 			Path: "at", Rule: "min", Value: ct.At.Format(time.RFC3339),
 			Message: "at must be from 1900 on", MessageZH: "联系时间不能早于1900年"}}}
 	}
-	res, err := r.txExec(ctx, tx, `INSERT INTO customer_contacts (number, at, officer, channel, note)
+	res, err := r.st.TxExec(ctx, tx, `INSERT INTO customer_contacts (number, at, officer, channel, note)
 		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM customers WHERE ord = ?)`,
 		n.String(), ct.At.UnixNano(), ct.Officer, ct.Channel.String(), ct.Note, ord(n))
 	if err != nil {

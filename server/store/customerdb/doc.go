@@ -26,8 +26,8 @@
 // customer.Indexer, so the order is the in-memory archive's in both databases; cursors are
 // customer.Cursor values over those keys. GetJSON and SearchJSON return the stored JSON of
 // each customer undecoded (only its personal values opened in place), for a server that
-// passes it on. A transaction writing many customers runs under PrepareInTx, which parses
-// each statement once for the transaction.
+// passes it on. A transaction writing many customers runs under store.Store.PrepareInTx,
+// which binds each statement to the transaction once.
 //
 // Personal data at rest: identity numbers, credit codes, mobiles, e-mails and street
 // addresses are sealed with the Config's pii.Keyring (AES-256-GCM, the key ID in each

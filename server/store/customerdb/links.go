@@ -77,7 +77,7 @@ func (r *Repo) PutLinkTx(ctx context.Context, tx *sql.Tx, version int64, l tree.
 		return StoredLink{}, nil, err
 	}
 	now := r.now().UTC()
-	if _, err := r.txExec(ctx, tx, `INSERT INTO related_links (from_number, to_number, kind, share, created_at, created_by, changed)
+	if _, err := r.st.TxExec(ctx, tx, `INSERT INTO related_links (from_number, to_number, kind, share, created_at, created_by, changed)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (from_number, to_number, kind) DO UPDATE SET share = excluded.share,
 		created_at = excluded.created_at, created_by = excluded.created_by, changed = excluded.changed`,
@@ -99,7 +99,7 @@ func (r *Repo) DeleteLinkTx(ctx context.Context, tx *sql.Tx, version int64, from
 	if err != nil {
 		return StoredLink{}, err
 	}
-	if _, err := r.txExec(ctx, tx, `DELETE FROM related_links WHERE from_number = ? AND to_number = ? AND kind = ?`,
+	if _, err := r.st.TxExec(ctx, tx, `DELETE FROM related_links WHERE from_number = ? AND to_number = ? AND kind = ?`,
 		l.From, l.To, l.Kind.String()); err != nil {
 		return StoredLink{}, fmt.Errorf("customerdb: delete link %s-%s: %w", l.From, l.To, err)
 	}
@@ -111,14 +111,14 @@ func (r *Repo) DeleteLinkTx(ctx context.Context, tx *sql.Tx, version int64, from
 
 // stampLinks records that the links changed at version.
 func (r *Repo) stampLinks(ctx context.Context, tx *sql.Tx, version int64) error {
-	if _, err := r.txExec(ctx, tx, `UPDATE tree_state SET links_version = ? WHERE id = 1`, version); err != nil {
+	if _, err := r.st.TxExec(ctx, tx, `UPDATE tree_state SET links_version = ? WHERE id = 1`, version); err != nil {
 		return fmt.Errorf("customerdb: links version: %w", err)
 	}
 	return nil
 }
 
 func (r *Repo) getLinkTx(ctx context.Context, tx *sql.Tx, from, to string, kind tree.LinkKind) (StoredLink, error) {
-	l, err := scanLink(r.txQueryRow(ctx, tx, `SELECT `+linkColumns+` FROM related_links
+	l, err := scanLink(r.st.TxQueryRow(ctx, tx, `SELECT `+linkColumns+` FROM related_links
 		WHERE from_number = ? AND to_number = ? AND kind = ?`, from, to, kind.String()))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -62,11 +62,11 @@ func (r *Repo) EnsureRoot(ctx context.Context, name string) error {
 	}
 	now := r.now().UTC().UnixNano()
 	return r.st.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := r.txExec(ctx, tx, `INSERT INTO sequences (name, value) VALUES (?, ?)
+		if _, err := r.st.TxExec(ctx, tx, `INSERT INTO sequences (name, value) VALUES (?, ?)
 			ON CONFLICT (name) DO NOTHING`, nodeSequence, int64(RootID)); err != nil {
 			return fmt.Errorf("customerdb: root: %w", err)
 		}
-		if _, err := r.txExec(ctx, tx, `INSERT INTO tree_nodes (id, parent, kind, name, name_key,
+		if _, err := r.st.TxExec(ctx, tx, `INSERT INTO tree_nodes (id, parent, kind, name, name_key,
 			customer, attrs, credit_limit, version, changed, created_at, updated_at)
 			VALUES (?, NULL, 'bank', ?, ?, NULL, '{}', NULL, 1, 0, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			int64(RootID), name, r.idx.NameKey(name), now, now); err != nil {
@@ -92,7 +92,7 @@ func (r *Repo) TreeVersion(ctx context.Context) (int64, error) {
 // Call it before reading what the change depends on.
 func (r *Repo) LockTree(ctx context.Context, tx *sql.Tx) (int64, error) {
 	var v int64
-	if err := r.txQueryRow(ctx, tx, `UPDATE tree_state SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v); err != nil {
+	if err := r.st.TxQueryRow(ctx, tx, `UPDATE tree_state SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("customerdb: lock tree: %w", err)
 	}
 	return v, nil
@@ -156,7 +156,7 @@ func (r *Repo) GetNode(ctx context.Context, id tree.ID) (Node, error) {
 
 // GetNodeTx is GetNode inside tx.
 func (r *Repo) GetNodeTx(ctx context.Context, tx *sql.Tx, id tree.ID) (Node, error) {
-	return getNode(r.txQueryRow(ctx, tx, `SELECT `+nodeColumns+nodeFrom+` WHERE n.id = ?`, int64(id)), id)
+	return getNode(r.st.TxQueryRow(ctx, tx, `SELECT `+nodeColumns+nodeFrom+` WHERE n.id = ?`, int64(id)), id)
 }
 
 func getNode(row *sql.Row, id tree.ID) (Node, error) {
@@ -268,7 +268,7 @@ func (r *Repo) InsertNodeTx(ctx context.Context, tx *sql.Tx, version int64, n tr
 		cust = n.Customer
 	}
 	now := r.now().UTC()
-	res, err := r.txExec(ctx, tx, `INSERT INTO tree_nodes (id, parent, kind, name, name_key, customer,
+	res, err := r.st.TxExec(ctx, tx, `INSERT INTO tree_nodes (id, parent, kind, name, name_key, customer,
 		attrs, credit_limit, version, changed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
 		int64(n.ID), parent, n.Kind.String(), n.Name, r.idx.NameKey(n.Name), cust, attrs, limitArg(n.Limit),
@@ -289,7 +289,7 @@ func (r *Repo) InsertNodeTx(ctx context.Context, tx *sql.Tx, version int64, n tr
 		if err != nil {
 			return Node{}, err
 		}
-		if _, err := r.txExec(ctx, tx, `INSERT INTO tree_exposure (customer, node, cents, changed) VALUES (?, ?, 0, ?)`,
+		if _, err := r.st.TxExec(ctx, tx, `INSERT INTO tree_exposure (customer, node, cents, changed) VALUES (?, ?, 0, ?)`,
 			n.Customer, int64(n.ID), version); err != nil {
 			return Node{}, fmt.Errorf("customerdb: exposure of %s: %w", n.Customer, err)
 		}
@@ -316,7 +316,7 @@ func (r *Repo) UpdateNodeTx(ctx context.Context, tx *sql.Tx, version int64, n No
 		parent = int64(n.Parent)
 	}
 	now := r.now().UTC()
-	res, err := r.txExec(ctx, tx, `UPDATE tree_nodes SET parent = ?, name = ?, name_key = ?, attrs = ?,
+	res, err := r.st.TxExec(ctx, tx, `UPDATE tree_nodes SET parent = ?, name = ?, name_key = ?, attrs = ?,
 		credit_limit = ?, version = version + 1, changed = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		parent, n.Name, r.idx.NameKey(n.Name), attrs, limitArg(n.Limit), version, now.UnixNano(), int64(n.ID), expected)
 	if err != nil {
@@ -361,12 +361,12 @@ func (r *Repo) AddExposureTx(ctx context.Context, tx *sql.Tx, version int64, cus
 		return 0, &tree.AmountError{Field: "amount", Amount: decimal.New(delta, -2), Err: tree.ErrOverflow}
 	}
 	var cents int64
-	err := r.txQueryRow(ctx, tx, `UPDATE tree_exposure SET cents = cents + ?, changed = ?
+	err := r.st.TxQueryRow(ctx, tx, `UPDATE tree_exposure SET cents = cents + ?, changed = ?
 		WHERE customer = ? AND cents + ? >= 0 AND cents + ? <= ? RETURNING cents`,
 		delta, version, customer, delta, delta, maxExposureCents).Scan(&cents)
 	if errors.Is(err, sql.ErrNoRows) {
 		var cur int64
-		err := r.txQueryRow(ctx, tx, `SELECT cents FROM tree_exposure WHERE customer = ?`, customer).Scan(&cur)
+		err := r.st.TxQueryRow(ctx, tx, `SELECT cents FROM tree_exposure WHERE customer = ?`, customer).Scan(&cur)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return 0, &tree.NotFoundError{Customer: customer}
@@ -383,7 +383,7 @@ func (r *Repo) AddExposureTx(ctx context.Context, tx *sql.Tx, version int64, cus
 		return 0, fmt.Errorf("customerdb: exposure of %s: %w", customer, err)
 	}
 	// The sum of all exposure bounds every subtree total; keep it within int64.
-	res, err := r.txExec(ctx, tx, `UPDATE tree_state SET total = total + ? WHERE id = 1 AND total <= ?`,
+	res, err := r.st.TxExec(ctx, tx, `UPDATE tree_state SET total = total + ? WHERE id = 1 AND total <= ?`,
 		delta, int64(math.MaxInt64)-max(delta, 0))
 	if err != nil {
 		return 0, fmt.Errorf("customerdb: exposure total: %w", err)
