@@ -293,16 +293,15 @@ func (s *Server) assessWith(card activeCard, ref customerRef, facts credit.Facts
 type assessmentWrite struct {
 	actor perm.Actor
 	row   *creditdb.Assessment
-	// req is the context of the request that made the assessment, whose request ID and
-	// Idempotency-Key its audit record takes; nil when the caller records the write in an
-	// audit record of its own (see assessCustomer).
-	req context.Context
+	// audited is the assessment's audit record (assessment.create), prepared in the
+	// request that made it, with that request's context for its Idempotency-Key; nil when
+	// the caller records the write in an audit record of its own (see assessCustomer).
+	audited *auditedWrite
 }
 
 // recordAssessmentsTx is the one write path of assessments: it stores every row, each
-// made by its actor, inside tx and sets their IDs; then it appends one audit record
-// (assessment.create) per row that has a request context, each with its own request's
-// actor, ID and Idempotency-Key, as the last statements of tx.
+// made by its actor, inside tx and sets the IDs of rows without one; then it appends the
+// audit records of the writes that have one, as the last statements of tx.
 func (s *Server) recordAssessmentsTx(ctx context.Context, tx *sql.Tx, writes []assessmentWrite) error {
 	rows := make([]*creditdb.Assessment, len(writes))
 	for i, w := range writes {
@@ -314,8 +313,8 @@ func (s *Server) recordAssessmentsTx(ctx context.Context, tx *sql.Tx, writes []a
 	}
 	audited := make([]auditedWrite, 0, len(writes))
 	for _, w := range writes {
-		if w.req != nil {
-			audited = append(audited, auditedWrite{req: w.req, entry: s.assessmentAudit(w.actor, w.row)})
+		if w.audited != nil {
+			audited = append(audited, *w.audited)
 		}
 	}
 	return s.auditBatch(ctx, tx, audited)

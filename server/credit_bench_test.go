@@ -114,6 +114,10 @@ func BenchmarkAssessmentWrite(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				r := row
+				var err error
+				if r.ID, err = h.srv.credit.repo.NewAssessmentID(context.Background()); err != nil {
+					b.Error(err)
+				}
 				if err := h.srv.credit.writer.write(context.Background(), actor, &r, individualRef, facts); err != nil {
 					b.Error(err)
 				}
@@ -128,9 +132,14 @@ func BenchmarkAssessmentWrite(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				r := row
-				err := h.store.Tx(context.Background(), func(tx *sql.Tx) error {
-					return h.srv.recordAssessmentsTx(context.Background(), tx,
-						[]assessmentWrite{{actor: actor, row: &r, req: context.Background()}})
+				ctx := context.Background()
+				rec, err := h.srv.prepareAudit(ctx, h.srv.assessmentAudit(actor, &r))
+				if err != nil {
+					b.Error(err)
+				}
+				err = h.store.Tx(ctx, func(tx *sql.Tx) error {
+					return h.srv.recordAssessmentsTx(ctx, tx,
+						[]assessmentWrite{{actor: actor, row: &r, audited: &auditedWrite{req: ctx, rec: rec}}})
 				})
 				if err != nil {
 					b.Error(err)

@@ -165,7 +165,10 @@ func (s *Server) createAssessment(ctx context.Context, actor perm.Actor, number 
 	if err != nil {
 		return creditdb.Assessment{}, err
 	}
-	row.RequestID = requestID
+	if row.ID, err = s.credit.repo.NewAssessmentID(ctx); err != nil {
+		return creditdb.Assessment{}, err
+	}
+	row.RequestID, row.CreatedBy = requestID, actor.ID
 	if err := s.credit.writer.write(ctx, actor, &row, ref, facts); err != nil {
 		return creditdb.Assessment{}, err
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -463,22 +462,21 @@ func TestAssessmentWriterIsolatesBadRows(t *testing.T) {
 	require.NoError(t, err)
 	tests := []struct {
 		name string
-		bad  func(*creditdb.Assessment)
+		bad  func(bad, good *creditdb.Assessment) // spoils bad, a row of the batch with good
 	}{
-		{"no card for the kind", func(a *creditdb.Assessment) { a.CustomerKind = "household" }},
-		{"refused by the database", func(a *creditdb.Assessment) { a.Score = math.NaN() }}, // NaN is NULL to SQLite
+		{"no card for the kind", func(a, _ *creditdb.Assessment) { a.CustomerKind = "household" }},
+		{"refused by the database", func(a, good *creditdb.Assessment) { a.ID = good.ID }}, // the primary key
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before, records := rowCount(t, h.store, "assessments"), rowCount(t, h.store, "audit_log")
 			good1, bad, good2 := row, row, row
-			tt.bad(&bad)
-			ctx := context.Background()
 			batch := []*pendingAssessment{
-				{req: ctx, actor: perm.Admin("a", ""), row: &good1, ref: individualRef, done: make(chan error, 1)},
-				{req: ctx, actor: perm.Admin("b", ""), row: &bad, ref: individualRef, done: make(chan error, 1)},
-				{req: ctx, actor: perm.Admin("c", ""), row: &good2, ref: individualRef, done: make(chan error, 1)},
+				pendingFor(t, h, perm.Admin("a", ""), &good1),
+				pendingFor(t, h, perm.Admin("b", ""), &bad),
+				pendingFor(t, h, perm.Admin("c", ""), &good2),
 			}
+			tt.bad(&bad, &good1)
 			h.srv.credit.writer.commit(batch)
 			assert.NoError(t, <-batch[0].done)
 			assert.Error(t, <-batch[1].done)
@@ -488,6 +486,21 @@ func TestAssessmentWriterIsolatesBadRows(t *testing.T) {
 			assert.NotEqual(t, good1.ID, good2.ID)
 		})
 	}
+}
+
+// pendingFor is row as the assessment writer gets it from a request of actor: with its ID
+// drawn ahead and its audit record prepared.
+func pendingFor(t *testing.T, h *harness, actor perm.Actor, row *creditdb.Assessment) *pendingAssessment {
+	t.Helper()
+	ctx := context.Background()
+	var err error
+	row.ID, err = h.srv.credit.repo.NewAssessmentID(ctx)
+	require.NoError(t, err)
+	row.CreatedBy = actor.ID
+	rec, err := h.srv.prepareAudit(ctx, h.srv.assessmentAudit(actor, row))
+	require.NoError(t, err)
+	return &pendingAssessment{audited: auditedWrite{req: ctx, rec: rec}, actor: actor, row: row, ref: individualRef,
+		done: make(chan error, 1)}
 }
 
 // TestAssessmentWriterUsesTheCardActiveAtCommit: a row assessed with a card that was

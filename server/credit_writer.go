@@ -15,9 +15,9 @@ const maxAssessmentBatch = 256
 
 // assessmentWriter stores the assessments of POST /v1/assessments with group commit:
 // requests that arrive while a transaction is being written and synced wait for the next
-// one, which then stores all of them (one draw of the ID sequence, one multi-row INSERT,
-// one commit and so one fsync on SQLite), so a commit serves many requests under load and
-// exactly one when alone. Every request is answered only after the transaction holding
+// one, which then stores all of them (rows and audit records encoded in the requests, one
+// multi-row INSERT, one commit and so one fsync on SQLite), so a commit serves many
+// requests under load and exactly one when alone. Every request is answered only after the transaction holding
 // its row has committed. A batch that fails is retried row by row, so one bad row fails
 // alone.
 //
@@ -38,28 +38,34 @@ type assessmentWriter struct {
 }
 
 type pendingAssessment struct {
-	req   context.Context // the request's, for its audit record's request ID and Idempotency-Key
-	actor perm.Actor
-	row   *creditdb.Assessment
-	ref   customerRef  // to assess again should the card have changed
-	facts credit.Facts // idem
-	done  chan error   // receives the outcome once
-	err   error        // set when the row failed on its own before the insert
+	audited auditedWrite // the request's context and the row's audit record
+	actor   perm.Actor
+	row     *creditdb.Assessment
+	ref     customerRef  // to assess again should the card have changed
+	facts   credit.Facts // idem
+	done    chan error   // receives the outcome once
+	err     error        // set when the row failed on its own before the insert
 }
 
 func newAssessmentWriter(s *Server) *assessmentWriter { return &assessmentWriter{s: s} }
 
-// write stores row (assessed from facts for ref), made by actor in the request whose
-// context is req, and returns once it is committed (or failed), with its audit record
-// (assessment.create, stamped with req's request ID) in the same transaction. It sets
-// row.ID, and replaces the row when it had to be assessed again with a newly active card.
-// Other requests' rows share the transaction, so no request context cancels it; the
-// transaction has the server's write timeout.
+// write stores row (assessed from facts for ref, with its ID and creator set), made by
+// actor in the request whose context is req, and returns once it is committed (or failed),
+// with its audit record (assessment.create, stamped with req's request ID) in the same
+// transaction. The row and its audit record are encoded here, in the request; the writer
+// replaces both when the row had to be assessed again with a newly active card. Other
+// requests' rows share the transaction, so no request context cancels it; the transaction
+// has the server's write timeout.
 func (w *assessmentWriter) write(req context.Context, actor perm.Actor, row *creditdb.Assessment, ref customerRef, facts credit.Facts) error {
 	if req == nil {
 		req = context.Background()
 	}
-	p := &pendingAssessment{req: req, actor: actor, row: row, ref: ref, facts: facts, done: make(chan error, 1)}
+	rec, err := w.s.prepareAudit(req, w.s.assessmentAudit(actor, row))
+	if err != nil {
+		return err
+	}
+	p := &pendingAssessment{audited: auditedWrite{req: req, rec: rec}, actor: actor, row: row, ref: ref, facts: facts,
+		done: make(chan error, 1)}
 	w.mu.Lock()
 	w.pending = append(w.pending, p)
 	if !w.running {
@@ -132,14 +138,17 @@ func (w *assessmentWriter) tx(batch []*pendingAssessment) error {
 			}
 			if card.id != p.row.Scorecard {
 				row, _, err := s.assessWith(card, p.ref, p.facts)
+				if err == nil {
+					row.ID, row.RequestID, row.CreatedBy = p.row.ID, p.row.RequestID, p.row.CreatedBy
+					p.audited.rec, err = s.prepareAudit(p.audited.req, s.assessmentAudit(p.actor, &row))
+				}
 				if err != nil {
 					p.err = err
 					continue
 				}
-				row.RequestID = p.row.RequestID
 				*p.row = row
 			}
-			writes = append(writes, assessmentWrite{actor: p.actor, row: p.row, req: p.req})
+			writes = append(writes, assessmentWrite{actor: p.actor, row: p.row, audited: &p.audited})
 		}
 		return s.recordAssessmentsTx(ctx, tx, writes)
 	})

@@ -30,8 +30,9 @@ func (s *Server) readCustomer(ctx context.Context, n customer.Number) (customerd
 // createCustomer registers c under the tree node parent, durably, through the group
 // commit: concurrent registrations share one transaction (one refused for its own reasons
 // does not fail the others; see commitBatch), and each caller returns only after that
-// transaction committed. The validation and key computation run before, outside any
-// transaction.
+// transaction committed. Everything but the statements runs before, in the request:
+// validation and keys, the number and node ID (drawn ahead), the sealed record and the
+// audit record.
 func (s *Server) createCustomer(ctx context.Context, actor perm.Actor, c customer.Customer, parent tree.ID) (customerdb.Record, error) {
 	if err := checkOwnOfficer(actor, c.Officer); err != nil {
 		return customerdb.Record{}, err
@@ -40,7 +41,19 @@ func (s *Server) createCustomer(ctx context.Context, actor perm.Actor, c custome
 	if err != nil {
 		return customerdb.Record{}, customerProblem(err)
 	}
-	job := &createJob{ctx: ctx, actor: actor, draft: d, parent: parent, wake: make(chan bool, 1)}
+	if d, err = s.customers.repo.Assign(ctx, d); err != nil {
+		return customerdb.Record{}, customerProblem(err)
+	}
+	node, err := s.customers.repo.NewNodeID(ctx)
+	if err != nil {
+		return customerdb.Record{}, err
+	}
+	rec := customerdb.Record{Customer: d.Customer(), Node: node}
+	a, err := s.prepareAudit(ctx, customerCreated(actor, rec))
+	if err != nil {
+		return customerdb.Record{}, err
+	}
+	job := &createJob{ctx: ctx, actor: actor, draft: d, parent: parent, node: node, audit: a, wake: make(chan bool, 1)}
 	s.customers.commits.run(s, job)
 	return job.out, job.err
 }
@@ -57,10 +70,10 @@ func checkOwnOfficer(actor perm.Actor, officer string) error {
 
 // createCustomerTx is the one write path that registers customers: inside tx, holding the
 // tree lock, it checks the parent node (one outside the actor's subtree is refused like a
-// missing one), draws the node ID, stores the customer (number, spellings, first
-// revision) and its node with a zero exposure. The caller appends the audit record
-// (customerCreated) once the transaction's writes are done.
-func (s *Server) createCustomerTx(ctx context.Context, tx *sql.Tx, tl *treeLock, actor perm.Actor, d customerdb.Draft, parent tree.ID) (customerdb.Record, error) {
+// missing one), stores the customer (number, spellings, first revision) and its node id
+// with a zero exposure. The caller appends the audit record (customerCreated) once the
+// transaction's writes are done.
+func (s *Server) createCustomerTx(ctx context.Context, tx *sql.Tx, tl *treeLock, actor perm.Actor, d customerdb.Draft, parent, id tree.ID) (customerdb.Record, error) {
 	if err := tl.acquire(ctx); err != nil {
 		return customerdb.Record{}, err
 	}
@@ -80,17 +93,17 @@ func (s *Server) createCustomerTx(ctx context.Context, tx *sql.Tx, tl *treeLock,
 		return customerdb.Record{}, fieldProblem("parent", "depth", fmt.Sprintf("the tree is at most %d levels deep", tree.MaxDepth),
 			fmt.Sprintf("客户树最多%d层", tree.MaxDepth))
 	}
-	id, err := s.customers.repo.NextNodeID(ctx, tx)
-	if err != nil {
-		return customerdb.Record{}, err
-	}
 	c, err := s.customers.repo.RegisterTx(ctx, tx, d, actor.ID, id)
 	if err != nil {
 		return customerdb.Record{}, customerProblem(err)
 	}
-	if _, err := s.customers.repo.InsertNodeTx(ctx, tx, tl.version, tree.Row{ID: id, Parent: parent, Kind: tree.KindCustomer,
-		Name: c.Name(), Customer: c.Number.String(), Attrs: customerAttrs(c, nil)}); err != nil {
+	node, err := s.customers.repo.InsertNodeTx(ctx, tx, tl.version, tree.Row{ID: id, Parent: parent, Kind: tree.KindCustomer,
+		Name: c.Name(), Customer: c.Number.String(), Attrs: customerAttrs(c, nil)})
+	if err != nil {
 		return customerdb.Record{}, err
+	}
+	if tl.addsOnly {
+		tl.added = append(tl.added, node)
 	}
 	return customerdb.Record{Customer: c, Node: id}, nil
 }
@@ -268,7 +281,9 @@ type createJob struct {
 	actor  perm.Actor
 	draft  customerdb.Draft
 	parent tree.ID
-	wake   chan bool // true: lead the next batch; false: done, out and err are set
+	node   tree.ID        // the customer's node, drawn ahead
+	audit  audit.Prepared // the audit record of the registration
+	wake   chan bool      // true: lead the next batch; false: done, out and err are set
 	out    customerdb.Record
 	err    error
 }
@@ -336,7 +351,7 @@ func (g *groupCommit) run(s *Server, job *createJob) {
 
 // commitBatch registers the jobs in one transaction. A job refused for its own reasons (an
 // invalid parent, a duplicate identity) fails alone: those are found before it writes
-// anything but the sequences it drew, which merely leaves gaps in the numbers. Any other
+// anything, and merely leave gaps in the numbers and node IDs drawn ahead. Any other
 // error fails the whole batch, whose transaction then rolls back. (Savepoints would isolate
 // every job, but SQLite copies each page a savepoint touches to a sub-journal file, which
 // cost more than the commit it shares.)
@@ -350,24 +365,14 @@ func (s *Server) commitBatch(jobs []*createJob) {
 		if err := tl.acquire(ctx); err != nil {
 			return err
 		}
-		drafts := make([]customerdb.Draft, 0, len(jobs))
-		for _, j := range jobs {
-			if j.ctx.Err() == nil {
-				drafts = append(drafts, j.draft)
-			}
-		}
-		// Every registration draws a number and a node ID: draw them for all at once.
-		ctx, err := s.customers.repo.ReserveInTx(ctx, tx, drafts, len(drafts))
-		if err != nil {
-			return err
-		}
+		tl.addsOnly = true // registrations change the tree by new nodes alone
 		ok := 0
 		for i, j := range jobs {
 			if err := j.ctx.Err(); err != nil {
 				j.err, done[i] = err, true
 				continue
 			}
-			out, err := s.createCustomerTx(ctx, tx, tl, j.actor, j.draft, j.parent)
+			out, err := s.createCustomerTx(ctx, tx, tl, j.actor, j.draft, j.parent, j.node)
 			if err != nil && !refusedAlone(err) {
 				return err
 			}
@@ -379,12 +384,12 @@ func (s *Server) commitBatch(jobs []*createJob) {
 		if ok == 0 {
 			return errNothingToCommit
 		}
-		// One audit record per registration, each with its own request's actor, request ID
-		// and Idempotency-Key, appended together as the last statements of the transaction.
+		// One audit record per registration, prepared in its request, appended together as
+		// the last statements of the transaction.
 		audited := make([]auditedWrite, 0, ok)
 		for _, j := range jobs {
 			if j.err == nil {
-				audited = append(audited, auditedWrite{req: j.ctx, entry: customerCreated(j.actor, j.out)})
+				audited = append(audited, auditedWrite{req: j.ctx, rec: j.audit})
 			}
 		}
 		return s.auditBatch(ctx, tx, audited)
@@ -399,7 +404,7 @@ func (s *Server) commitBatch(jobs []*createJob) {
 }
 
 // refusedAlone reports whether a registration failed for reasons of its own, before writing
-// anything but sequence values: a validation problem or a conflict.
+// anything: a validation problem or a conflict.
 func refusedAlone(err error) bool {
 	var ve *ValidationError
 	return errors.As(err, &ve) || errors.Is(err, ErrConflict)

@@ -32,27 +32,37 @@ func (s *Server) audit(ctx context.Context, tx *sql.Tx, e audit.Entry) error {
 }
 
 // auditedWrite is one request's write in a transaction that commits several requests'
-// writes (a group commit): the request's context, for its request ID and Idempotency-Key,
-// and the write's audit entry.
+// writes (a group commit): the request's context, for its Idempotency-Key, and the write's
+// audit record, prepared in the request (prepareAudit).
 type auditedWrite struct {
-	req   context.Context
-	entry audit.Entry
+	req context.Context
+	rec audit.Prepared
+}
+
+// prepareAudit prepares e, stamped with the ID of the request whose context is req, for a
+// group commit: encoding and masking run in the request, on any core, rather than in the
+// writer every request of the batch waits for.
+func (s *Server) prepareAudit(req context.Context, e audit.Entry) (audit.Prepared, error) {
+	if e.RequestID == "" {
+		e.RequestID, _ = req.Value(requestIDKey{}).(string)
+	}
+	p, err := s.trail.Prepare(e)
+	if err != nil {
+		return audit.Prepared{}, fmt.Errorf("server: audit %s: %w", e.Action, err)
+	}
+	return p, nil
 }
 
 // auditBatch is audit for a transaction shared by several requests: one record per write,
-// appended together (audit.AppendBatch: three statements for the batch), each stamped
-// with its own request's ID, and each request's Idempotency-Key marked committed. ctx is
-// the transaction's own context.
+// appended together (audit.AppendPrepared: three statements for the batch), and each
+// request's Idempotency-Key marked committed. ctx is the transaction's own context.
 func (s *Server) auditBatch(ctx context.Context, tx *sql.Tx, writes []auditedWrite) error {
-	entries := make([]audit.Entry, len(writes))
+	recs := make([]audit.Prepared, len(writes))
 	for i, w := range writes {
-		entries[i] = w.entry
-		if entries[i].RequestID == "" {
-			entries[i].RequestID, _ = w.req.Value(requestIDKey{}).(string)
-		}
+		recs[i] = w.rec
 	}
-	if _, err := s.trail.AppendBatch(ctx, tx, entries); err != nil {
-		return fmt.Errorf("server: audit a batch of %d: %w", len(entries), err)
+	if _, err := s.trail.AppendPrepared(ctx, tx, recs); err != nil {
+		return fmt.Errorf("server: audit a batch of %d: %w", len(recs), err)
 	}
 	for _, w := range writes {
 		if err := IdempotencyCommitted(valuesFrom{ctx, w.req}, s.cfg.Store, tx); err != nil {

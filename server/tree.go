@@ -213,6 +213,12 @@ type treeLock struct {
 	tx      *sql.Tx
 	version int64      // 0 until acquired
 	t       *tree.Tree // the tree as committed before this transaction
+
+	// addsOnly, set by a transaction whose only tree writes are new nodes (a batch of
+	// registrations), makes it collect them in added: after the commit the cache adds them
+	// as stored instead of reading them back.
+	addsOnly bool
+	added    []customerdb.Node
 }
 
 // acquire locks the tree for the transaction, once. It must run before the transaction
@@ -233,6 +239,25 @@ func (l *treeLock) acquire(ctx context.Context) error {
 	return nil
 }
 
+// add brings the cache up to version after the commit of a transaction at that version
+// whose only tree writes were the nodes (as stored): when the cache holds the version
+// before it, as it does in the process that wrote them, it adds them without reading them
+// back; otherwise, or should they not apply, it catches up as refresh does.
+func (tc *treeCache) add(ctx context.Context, version int64, nodes []customerdb.Node) {
+	tc.mu.Lock()
+	if tc.version.Load() == version-1 {
+		err := applyNodes(tc.cur.Load(), nodes)
+		if err == nil {
+			tc.version.Store(version)
+			tc.mu.Unlock()
+			return
+		}
+		tc.log.Warn("the customer tree could not add the nodes just written; reading them back", "error", err.Error())
+	}
+	tc.mu.Unlock()
+	tc.refresh(ctx)
+}
+
 // refresh brings the cache up to the committed state after a transaction that locked the
 // tree; a failure is logged (the next read catches up anyway).
 func (tc *treeCache) refresh(ctx context.Context) {
@@ -244,14 +269,16 @@ func (tc *treeCache) refresh(ctx context.Context) {
 // treeTx runs fn in one write transaction whose tree lock fn acquires when it changes the
 // tree, and lets the cache catch up after the commit.
 func (s *Server) treeTx(ctx context.Context, fn func(tx *sql.Tx, tl *treeLock) error) error {
-	var locked bool
+	var tl *treeLock
 	err := s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
-		tl := &treeLock{tc: &s.customers.tree, tx: tx}
-		err := fn(tx, tl)
-		locked = tl.version != 0
-		return err
+		tl = &treeLock{tc: &s.customers.tree, tx: tx}
+		return fn(tx, tl)
 	})
-	if err == nil && locked {
+	switch {
+	case err != nil || tl.version == 0:
+	case tl.addsOnly:
+		s.customers.tree.add(ctx, tl.version, tl.added)
+	default:
 		s.customers.tree.refresh(ctx)
 	}
 	return err

@@ -119,43 +119,60 @@ func New(st *store.Store, cfg Config) *Log {
 // ErrInvalid for a bad Entry, and with the database's error otherwise (tx is then unusable
 // and must roll back).
 func (l *Log) Append(ctx context.Context, tx *sql.Tx, e Entry) (Record, error) {
-	rec, err := l.prepare(e)
+	p, err := l.Prepare(e)
 	if err != nil {
 		return Record{}, err
 	}
-	if err := l.st.TxQueryRow(ctx, tx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).
-		Scan(&rec.Seq, &rec.PrevHash); err != nil {
-		return Record{}, fmt.Errorf("audit: lock the chain: %w", err)
+	recs, err := l.AppendPrepared(ctx, tx, []Prepared{p})
+	if err != nil {
+		return Record{}, err
 	}
-	rec.Hash = hashRecord(rec)
-	if _, err := l.st.TxExec(ctx, tx, `INSERT INTO audit_log (seq, at, actor, role, action, entity_type,
-		entity_id, before_data, after_data, request_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		rec.Seq, rec.At.UnixNano(), rec.Actor, rec.Role, rec.Action, rec.EntityType, rec.EntityID,
-		string(rec.Before), string(rec.After), rec.RequestID, rec.PrevHash, rec.Hash); err != nil {
-		return Record{}, fmt.Errorf("audit: append: %w", err)
-	}
-	if _, err := l.st.TxExec(ctx, tx, `UPDATE audit_head SET hash = ? WHERE id = 1`, rec.Hash); err != nil {
-		return Record{}, fmt.Errorf("audit: advance the chain: %w", err)
-	}
-	return rec, nil
+	return recs[0], nil
 }
 
-// AppendBatch adds the records of entries, in order, inside tx, as Append does for one —
-// with three statements for the whole batch instead of three per record (the head's
-// update, one multi-row insert per 50 records, the head's new hash), which matters to
-// writers that commit many requests' writes in one transaction. It validates every entry
+// AppendBatch adds the records of entries, in order, inside tx, as Append does for one,
+// with three statements for the whole batch (see AppendPrepared). It validates every entry
 // before it writes anything: one bad entry fails the batch with ErrInvalid.
 func (l *Log) AppendBatch(ctx context.Context, tx *sql.Tx, entries []Entry) ([]Record, error) {
-	if len(entries) == 0 {
-		return nil, nil
-	}
-	recs := make([]Record, len(entries))
+	ps := make([]Prepared, len(entries))
 	for i, e := range entries {
-		r, err := l.prepare(e)
+		p, err := l.Prepare(e)
 		if err != nil {
 			return nil, err
 		}
-		recs[i] = r
+		ps[i] = p
+	}
+	return l.AppendPrepared(ctx, tx, ps)
+}
+
+// Prepared is an entry that Prepare validated, encoded and masked, stamped with the time
+// it was prepared: all of a record but its place in the chain.
+type Prepared struct{ rec Record }
+
+// Prepare validates e and encodes and masks its documents, as Append does, without the
+// database: a writer that commits many requests' writes in one transaction prepares each
+// request's entry in that request, before the transaction, and keeps to the transaction
+// only what must be there (AppendPrepared). The record is stamped with the time of Prepare.
+// It fails with ErrInvalid for a bad Entry.
+func (l *Log) Prepare(e Entry) (Prepared, error) {
+	r, err := l.prepare(e)
+	return Prepared{rec: r}, err
+}
+
+// AppendPrepared adds the prepared records, in order, inside tx, as Append does for one,
+// with three statements for the whole batch instead of three per record: the head's
+// update, one multi-row insert per 50 records, the head's new hash. A Prepared not made by
+// Prepare fails the batch with ErrInvalid before anything is written.
+func (l *Log) AppendPrepared(ctx context.Context, tx *sql.Tx, ps []Prepared) ([]Record, error) {
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	recs := make([]Record, len(ps))
+	for i, p := range ps {
+		if p.rec.Actor == "" {
+			return nil, fmt.Errorf("%w: a record not made by Prepare", ErrInvalid)
+		}
+		recs[i] = p.rec
 	}
 	var last int64
 	var prev string
@@ -169,22 +186,14 @@ func (l *Log) AppendBatch(ctx context.Context, tx *sql.Tx, entries []Entry) ([]R
 		recs[i].Hash = hashRecord(recs[i])
 		prev = recs[i].Hash
 	}
-	const perInsert = 50
-	for start := 0; start < len(recs); start += perInsert {
-		chunk := recs[start:min(start+perInsert, len(recs))]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO audit_log (seq, at, actor, role, action, entity_type, entity_id, before_data,
-		after_data, request_id, prev_hash, hash) VALUES `)
+	for start := 0; start < len(recs); start += insertsPerStatement {
+		chunk := recs[start:min(start+insertsPerStatement, len(recs))]
 		args := make([]any, 0, 12*len(chunk))
-		for i, r := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		for _, r := range chunk {
 			args = append(args, r.Seq, r.At.UnixNano(), r.Actor, r.Role, r.Action, r.EntityType, r.EntityID,
 				string(r.Before), string(r.After), r.RequestID, r.PrevHash, r.Hash)
 		}
-		if _, err := tx.ExecContext(ctx, l.st.Rebind(q.String()), args...); err != nil {
+		if _, err := l.st.TxExec(ctx, tx, insertRecords[len(chunk)], args...); err != nil {
 			return nil, fmt.Errorf("audit: append: %w", err)
 		}
 	}
@@ -193,6 +202,26 @@ func (l *Log) AppendBatch(ctx context.Context, tx *sql.Tx, entries []Entry) ([]R
 	}
 	return recs, nil
 }
+
+// insertsPerStatement bounds the records of one INSERT.
+const insertsPerStatement = 50
+
+// insertRecords[n] is the INSERT of n records, so each size is one kept statement.
+var insertRecords = func() (qs [insertsPerStatement + 1]string) {
+	for n := 1; n <= insertsPerStatement; n++ {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_log (seq, at, actor, role, action, entity_type, entity_id, before_data,
+		after_data, request_id, prev_hash, hash) VALUES `)
+		for i := range n {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		}
+		qs[n] = q.String()
+	}
+	return qs
+}()
 
 // prepare validates e and builds its record without Seq, PrevHash and Hash.
 func (l *Log) prepare(e Entry) (Record, error) {

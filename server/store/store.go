@@ -287,38 +287,15 @@ func (s *Store) prepared(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
-// ReserveInTx draws the next n values of the named counter inside tx with one statement and
-// returns a context under which NextInSequence(ctx, tx, name) hands them out, in order,
-// before drawing more: for a transaction that draws many (a batch of registrations). Values
-// it does not hand out are skipped, leaving a gap as a refused write's draw does; all roll
-// back with tx. Reservations of several counters for one tx accumulate in the context.
-func (s *Store) ReserveInTx(ctx context.Context, tx *sql.Tx, name string, n int) (context.Context, error) {
-	if n <= 0 {
-		return ctx, nil
-	}
-	first, err := s.DrawInSequence(ctx, tx, name, n)
-	if err != nil {
-		return ctx, err
-	}
-	ctx, l := withTxLocal(ctx, tx)
-	l.reserve(name, first, first+int64(n)-1)
-	return ctx, nil
-}
-
 // Rebind rewrites the '?' placeholders of query for the store's dialect; see
 // Dialect.Rebind.
 func (s *Store) Rebind(query string) string { return s.dialect.Rebind(query) }
 
 // NextInSequence draws the next value of the named counter (1 for a new name) inside tx,
 // so the value is used only if tx commits; concurrent transactions, also from other
-// processes on one PostgreSQL, never draw the same value. Under a context from
-// ReserveInTx for tx it hands out the values reserved there first.
+// processes on one PostgreSQL, never draw the same value. Ahead draws values ahead of
+// the transactions that use them.
 func (s *Store) NextInSequence(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
-	if l := txLocalOf(ctx, tx); l != nil {
-		if v, ok := l.take(name); ok {
-			return v, nil
-		}
-	}
 	return s.DrawInSequence(ctx, tx, name, 1)
 }
 

@@ -22,12 +22,11 @@ import (
 type pendingStmt struct{}
 
 // txLocal is what a context carries for one transaction (see withTxLocal): the statements
-// bound to it under PrepareInTx and the counter values ReserveInTx drew ahead.
+// bound to it under PrepareInTx.
 type txLocal struct {
-	tx       *sql.Tx
-	mu       sync.Mutex
-	stmts    map[string]*sql.Stmt // nil unless PrepareInTx
-	reserved map[string][2]int64  // counter → the next value to hand out and the last reserved
+	tx    *sql.Tx
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // nil unless PrepareInTx
 }
 
 type txLocalKey struct{}
@@ -47,32 +46,6 @@ func withTxLocal(ctx context.Context, tx *sql.Tx) (context.Context, *txLocal) {
 	}
 	l := &txLocal{tx: tx}
 	return context.WithValue(ctx, txLocalKey{}, l), l
-}
-
-// reserve adds the values first..last of counter name to hand out, after any left of an
-// adjacent earlier reservation.
-func (l *txLocal) reserve(name string, first, last int64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.reserved == nil {
-		l.reserved = map[string][2]int64{}
-	}
-	if span, ok := l.reserved[name]; ok && span[0] <= span[1] && span[1] == first-1 {
-		first = span[0]
-	}
-	l.reserved[name] = [2]int64{first, last}
-}
-
-// take hands out the next reserved value of counter name.
-func (l *txLocal) take(name string) (int64, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	span, ok := l.reserved[name]
-	if !ok || span[0] > span[1] {
-		return 0, false
-	}
-	l.reserved[name] = [2]int64{span[0] + 1, span[1]}
-	return span[0], true
 }
 
 // PrepareInTx returns a context under which TxExec, TxQueryRow and TxQuery with tx bind each

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,55 +121,73 @@ func TestLookupRow(t *testing.T) {
 	})
 }
 
-// TestReserveInTx checks reserved counter values: handed out in order under the context,
-// then drawn as usual; unused ones skipped; rolled back with their transaction; invisible
-// to other transactions.
-func TestReserveInTx(t *testing.T) {
+// TestAhead checks values drawn ahead: unique across Aheads of one counter (as across
+// processes) and draws inside transactions, increasing within one Ahead, in blocks that
+// grow while they are used up fast; a failed draw hands nothing out and the next call draws.
+func TestAhead(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		s := open(t, Config{}, dsn)
-		draw := func(ctx context.Context, tx *sql.Tx, name string) int64 {
+		stored := func() int64 {
 			t.Helper()
-			v, err := s.NextInSequence(ctx, tx, name)
-			require.NoError(t, err)
+			var v int64
+			require.NoError(t, s.QueryRow(ctx, `SELECT value FROM sequences WHERE name = ?`, "a").Scan(&v))
 			return v
 		}
-		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
-			rctx, err := s.ReserveInTx(ctx, tx, "a", 3)
+		a, b := s.Ahead("a"), s.Ahead("a")
+		v, err := a.Next(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), v)
+		assert.Equal(t, int64(minAhead), stored(), "one block drawn")
+		for range minAhead { // the rest of the block, then a block twice as big
+			_, err := a.Next(ctx)
 			require.NoError(t, err)
-			rctx, err = s.ReserveInTx(rctx, tx, "b", 2)
-			require.NoError(t, err)
-			assert.Equal(t, []int64{1, 2}, []int64{draw(rctx, tx, "a"), draw(rctx, tx, "a")})
-			assert.Equal(t, int64(1), draw(rctx, tx, "b"))
-			rctx, err = s.ReserveInTx(rctx, tx, "a", 2) // extends the unused reservation 3
-			require.NoError(t, err)
-			assert.Equal(t, []int64{3, 4, 5, 6}, []int64{draw(rctx, tx, "a"), draw(rctx, tx, "a"), draw(rctx, tx, "a"), draw(rctx, tx, "a")},
-				"the reservation, then the counter itself")
-			assert.Equal(t, int64(7), draw(ctx, tx, "a"), "without the context, the counter")
-			return nil
-		}))
-		// b's reserved 2 was never handed out: the next transaction skips it.
-		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
-			assert.Equal(t, int64(3), draw(ctx, tx, "b"))
-			return nil
-		}))
-		// A rolled-back reservation gives its values back; a context of another
-		// transaction hands nothing out.
-		var stale context.Context
-		err := s.Tx(ctx, func(tx *sql.Tx) error {
-			var err error
-			stale, err = s.ReserveInTx(ctx, tx, "a", 10)
-			require.NoError(t, err)
-			return fmt.Errorf("roll back")
+		}
+		assert.Equal(t, int64(3*minAhead), stored(), "the second block, drawn within a second, doubled")
+
+		seen := map[int64]bool{}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, ah := range []*Ahead{a, b, a, b} {
+			wg.Go(func() {
+				last := int64(0)
+				for range 100 {
+					v, err := ah.Next(ctx)
+					if !assert.NoError(t, err) {
+						return
+					}
+					mu.Lock()
+					assert.False(t, seen[v], "value %d handed out twice", v)
+					seen[v] = true
+					mu.Unlock()
+					assert.Greater(t, v, last)
+					last = v
+				}
+			})
+		}
+		wg.Go(func() {
+			for range 20 {
+				assert.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+					v, err := s.NextInSequence(ctx, tx, "a")
+					mu.Lock()
+					assert.False(t, seen[v], "value %d handed out twice", v)
+					seen[v] = true
+					mu.Unlock()
+					return err
+				}))
+			}
 		})
-		require.Error(t, err)
-		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
-			assert.Equal(t, int64(8), draw(stale, tx, "a"))
-			n, err := s.ReserveInTx(ctx, tx, "a", 0)
-			require.NoError(t, err)
-			assert.Equal(t, ctx, n, "reserving nothing changes nothing")
-			return nil
-		}))
+		wg.Wait()
+		assert.Len(t, seen, 420)
+
+		c := s.Ahead("a")
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err = c.Next(done)
+		require.Error(t, err, "a draw under a cancelled context fails")
+		v, err = c.Next(ctx)
+		require.NoError(t, err)
+		assert.False(t, seen[v])
 	})
 }
 

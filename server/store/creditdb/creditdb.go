@@ -121,11 +121,30 @@ type Assessment struct {
 
 // Repo stores scorecards and assessments in a store.Store. It is safe for concurrent use.
 type Repo struct {
-	st *store.Store
+	st  *store.Store
+	ids *store.Ahead // assessment IDs drawn ahead (NewAssessmentID)
 }
 
 // New returns a Repo over st, whose schema must include migration 0003.
-func New(st *store.Store) *Repo { return &Repo{st: st} }
+func New(st *store.Store) *Repo { return &Repo{st: st, ids: st.Ahead(assessmentSequence)} }
+
+// assessmentSequence names the sequence of assessment IDs.
+const assessmentSequence = "assessment"
+
+// assessmentID formats the n-th assessment ID.
+func assessmentID(n int64) string { return fmt.Sprintf("A%010d", n) }
+
+// NewAssessmentID draws the ID of a new assessment ahead of any transaction (see
+// store.Ahead), for a writer that encodes the row, or its audit record, before its
+// transaction; CreateAssessmentsTx keeps it. It must not be called inside a transaction of
+// the Repo's store.
+func (r *Repo) NewAssessmentID(ctx context.Context) (string, error) {
+	n, err := r.ids.Next(ctx)
+	if err != nil {
+		return "", fmt.Errorf("creditdb: draw an assessment ID: %w", err)
+	}
+	return assessmentID(n), nil
+}
 
 // runner runs queries with '?' placeholders: the reader pool or a transaction.
 type runner interface {
@@ -520,48 +539,50 @@ func decodeCursor(c string) (string, int64, error) {
 const assessmentColumns = `id, customer, customer_kind, scorecard, request, facts, report, grade, score, pd, decision,
 	credit_limit, request_id, created_by, created_at`
 
-// CreateAssessmentTx stores a inside tx under a new ID ("A" and ten digits), which it sets
-// in a. The row is never changed afterwards.
+// CreateAssessmentTx stores a inside tx, under a new ID ("A" and ten digits) which it sets
+// in a unless a has one from NewAssessmentID. The row is never changed afterwards.
 func (r *Repo) CreateAssessmentTx(ctx context.Context, tx *sql.Tx, a *Assessment) error {
 	return r.CreateAssessmentsTx(ctx, tx, []*Assessment{a})
 }
 
-// maxRowsPerInsert keeps one INSERT's parameters well below both databases' limits.
-const maxRowsPerInsert = 500
+// rowsPerInsert is the most rows one INSERT of assessments holds: each size up to it is
+// one kept statement.
+const rowsPerInsert = 32
 
-// CreateAssessmentsTx stores every row of as inside tx under new, consecutive IDs, which
-// it sets: one draw of the ID sequence and one multi-row INSERT (per 500 rows), so that a
-// group commit of many assessments costs little more than one. The rows are never changed
+// CreateAssessmentsTx stores every row of as inside tx: rows with an ID from
+// NewAssessmentID keep it, the others get new, consecutive IDs drawn with one statement,
+// which it sets. It writes them with multi-row INSERTs (of 32 rows), so that a group
+// commit of many assessments costs little more than one. The rows are never changed
 // afterwards. On error no ID is set.
 func (r *Repo) CreateAssessmentsTx(ctx context.Context, tx *sql.Tx, as []*Assessment) error {
-	if len(as) == 0 {
-		return nil
-	}
-	first, err := r.st.DrawInSequence(ctx, tx, "assessment", len(as))
-	if err != nil {
-		return fmt.Errorf("creditdb: draw assessment IDs: %w", err)
-	}
 	ids := make([]string, len(as))
-	for i := range as {
-		ids[i] = fmt.Sprintf("A%010d", first+int64(i))
+	missing := 0
+	for i, a := range as {
+		if ids[i] = a.ID; a.ID == "" {
+			missing++
+		}
 	}
-	for start := 0; start < len(as); start += maxRowsPerInsert {
-		chunk := as[start:min(start+maxRowsPerInsert, len(as))]
-		var q strings.Builder
-		q.Grow(128 + len(chunk)*48)
-		q.WriteString(`INSERT INTO assessments (` + assessmentColumns + `) VALUES `)
+	if missing > 0 {
+		next, err := r.st.DrawInSequence(ctx, tx, assessmentSequence, missing)
+		if err != nil {
+			return fmt.Errorf("creditdb: draw assessment IDs: %w", err)
+		}
+		for i := range ids {
+			if ids[i] == "" {
+				ids[i] = assessmentID(next)
+				next++
+			}
+		}
+	}
+	for start := 0; start < len(as); start += rowsPerInsert {
+		chunk := as[start:min(start+rowsPerInsert, len(as))]
 		args := make([]any, 0, len(chunk)*15)
 		for i, a := range chunk {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 			args = append(args, ids[start+i], a.Customer, a.CustomerKind, a.Scorecard, string(a.Request), string(a.Facts),
 				string(a.Report), a.Grade, a.Score, a.PD, a.Decision, a.Limit.String(), a.RequestID, a.CreatedBy,
 				a.CreatedAt.UnixNano())
 		}
-		// Not r.exec: a text per batch size is not worth keeping prepared.
-		if _, err := tx.ExecContext(ctx, r.st.Rebind(q.String()), args...); err != nil {
+		if _, err := r.st.TxExec(ctx, tx, insertAssessments[len(chunk)], args...); err != nil {
 			return fmt.Errorf("creditdb: store assessments: %w", err)
 		}
 	}
@@ -570,6 +591,22 @@ func (r *Repo) CreateAssessmentsTx(ctx context.Context, tx *sql.Tx, as []*Assess
 	}
 	return nil
 }
+
+// insertAssessments[n] is the INSERT of n assessments.
+var insertAssessments = func() (qs [rowsPerInsert + 1]string) {
+	for n := 1; n <= rowsPerInsert; n++ {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO assessments (` + assessmentColumns + `) VALUES `)
+		for i := range n {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		}
+		qs[n] = q.String()
+	}
+	return qs
+}()
 
 // Assessment returns assessment id, or ErrNotFound.
 func (r *Repo) Assessment(ctx context.Context, id string) (Assessment, error) {

@@ -38,6 +38,9 @@ type Repo struct {
 	val  *customer.Validator
 	idx  *customer.Indexer
 	ring *pii.Keyring
+
+	numbers map[customer.Kind]*store.Ahead // customer numbers drawn ahead, per kind (Assign)
+	nodes   *store.Ahead                   // node IDs drawn ahead (NewNodeID)
 }
 
 var _ customer.Store = (*Repo)(nil)
@@ -67,7 +70,12 @@ func New(st *store.Store, cfg Config) (*Repo, error) {
 	if cfg.Indexer == nil {
 		cfg.Indexer = customer.NewIndexer()
 	}
-	r := &Repo{st: st, now: cfg.Now, val: cfg.Validator, idx: cfg.Indexer, ring: cfg.Keyring}
+	r := &Repo{st: st, now: cfg.Now, val: cfg.Validator, idx: cfg.Indexer, ring: cfg.Keyring,
+		numbers: map[customer.Kind]*store.Ahead{
+			customer.KindIndividual: st.Ahead(numberSequence(customer.KindIndividual)),
+			customer.KindEnterprise: st.Ahead(numberSequence(customer.KindEnterprise)),
+		},
+		nodes: st.Ahead(nodeSequence)}
 	if _, err := r.SealPlaintext(context.Background()); err != nil {
 		return nil, err
 	}
@@ -78,13 +86,19 @@ func New(st *store.Store, cfg Config) (*Repo, error) {
 func (r *Repo) Indexer() *customer.Indexer { return r.idx }
 
 // Draft is a customer that passed validation, with its keys computed: what RegisterTx and
-// UpdateTx store. Make one with Prepare or PrepareUpdate, outside any transaction.
+// UpdateTx store. Make one with Prepare or PrepareUpdate, outside any transaction; Assign
+// gives a new customer's draft its number ahead of the transaction.
 type Draft struct {
 	c customer.Customer
 	k keys
+
+	// Set by assign: the record as RegisterTx stores it, sealed under the key sealedBy.
+	data     []byte
+	sealedBy string
 }
 
-// Customer returns a copy of the customer the draft holds.
+// Customer returns a copy of the customer the draft holds: after Assign, exactly as
+// RegisterTx will store it.
 func (d Draft) Customer() customer.Customer { return d.c.Clone() }
 
 // Prepare normalises and validates a new customer c and computes its keys. Invalid input
@@ -111,14 +125,17 @@ func (r *Repo) PrepareUpdate(c customer.Customer) (Draft, error) {
 const customerColumns = `number, ord, kind, status, name, name_key, prefix_key, branch, officer,
 	identity, doc_id, mobile, birth, region, node, version, created_at, updated_at, data, pii_key`
 
-// Register implements customer.Store: Prepare, then RegisterTx in a transaction of its
-// own, without a place in the tree.
+// Register implements customer.Store: Prepare and Assign, then RegisterTx in a transaction
+// of its own, without a place in the tree.
 func (r *Repo) Register(ctx context.Context, c customer.Customer, by string) (customer.Customer, error) {
 	if err := ctx.Err(); err != nil {
 		return customer.Customer{}, err
 	}
 	d, err := r.Prepare(c)
 	if err != nil {
+		return customer.Customer{}, err
+	}
+	if d, err = r.Assign(ctx, d); err != nil {
 		return customer.Customer{}, err
 	}
 	var out customer.Customer
@@ -129,67 +146,81 @@ func (r *Repo) Register(ctx context.Context, c customer.Customer, by string) (cu
 	return out, err
 }
 
-// ReserveInTx draws ahead, inside tx, the customer numbers that registering drafts will take
-// and nodes node IDs, one statement per sequence, and returns the context under which
-// RegisterTx and NextNodeID take them (see store.Store.ReserveInTx): a batch of
-// registrations then draws no number one by one.
-func (r *Repo) ReserveInTx(ctx context.Context, tx *sql.Tx, drafts []Draft, nodes int) (context.Context, error) {
-	perKind := map[customer.Kind]int{}
-	for _, d := range drafts {
-		perKind[d.c.Kind]++
+// Assign gives a new customer's draft its number, drawn ahead of any transaction (see
+// store.Ahead), stamps it version 1, active, created now, and seals its record: RegisterTx
+// of the draft then draws nothing and encodes nothing, which keeps a writer's transaction
+// to its statements. It must not be called inside a transaction of the Repo's store. A
+// draft that is never registered leaves a gap in the numbers. It fails with
+// customer.ErrSequenceExhausted when the kind has no numbers left.
+func (r *Repo) Assign(ctx context.Context, d Draft) (Draft, error) {
+	a, ok := r.numbers[d.c.Kind]
+	if !ok {
+		return Draft{}, fmt.Errorf("customerdb: assign a number: kind %v", d.c.Kind)
 	}
-	for _, k := range []customer.Kind{customer.KindIndividual, customer.KindEnterprise} {
-		var err error
-		if ctx, err = r.st.ReserveInTx(ctx, tx, numberSequence(k), perKind[k]); err != nil {
-			return ctx, fmt.Errorf("customerdb: reserve numbers: %w", err)
-		}
+	return r.assign(d, func() (int64, error) { return a.Next(ctx) })
+}
+
+// assign is Assign with the sequence value from next.
+func (r *Repo) assign(d Draft, next func() (int64, error)) (Draft, error) {
+	if d.k.identity == "" {
+		return Draft{}, errors.New("customerdb: register: the draft was not made by Prepare")
 	}
-	ctx, err := r.st.ReserveInTx(ctx, tx, nodeSequence, nodes)
+	seq, err := next()
 	if err != nil {
-		return ctx, fmt.Errorf("customerdb: reserve node ids: %w", err)
+		return Draft{}, fmt.Errorf("customerdb: next number: %w", err)
 	}
-	return ctx, nil
+	if seq > customer.MaxSequence {
+		return Draft{}, fmt.Errorf("customerdb: %v: %w", d.c.Kind, customer.ErrSequenceExhausted)
+	}
+	num, err := customer.NewNumber(d.c.Kind, uint64(seq))
+	if err != nil {
+		return Draft{}, fmt.Errorf("customerdb: next number: %w", err)
+	}
+	now := r.now().UTC()
+	c := d.c.Clone()
+	c.Number, c.Status, c.Version, c.CreatedAt, c.UpdatedAt = num, customer.StatusActive, 1, now, now
+	d.c, d.sealedBy = c, r.ring.ActiveID() // the key before sealing: a rotation meanwhile re-seals the row
+	if d.data, err = sealCustomer(r.ring, c); err != nil {
+		return Draft{}, err
+	}
+	return d, nil
+}
+
+// NewNodeID draws the ID of a new node ahead of any transaction, as Assign draws numbers
+// (see store.Ahead); NextNodeID draws one inside a transaction.
+func (r *Repo) NewNodeID(ctx context.Context) (tree.ID, error) {
+	v, err := r.nodes.Next(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("customerdb: next node ID: %w", err)
+	}
+	return tree.ID(v), nil
 }
 
 // numberSequence names the sequence customer numbers of kind k are drawn from.
 func numberSequence(k customer.Kind) string { return "customer." + k.String() }
 
-// RegisterTx stores the drafted customer inside tx as version 1, active, with a number
-// drawn from the sequence of its kind, its spellings and tags, and its first revision by
-// by. node is the customer's tree node (0: not placed); the caller inserts the node
-// itself. It fails with a *customer.DuplicateError when another customer holds the same
-// identity document or credit code, and customer.ErrSequenceExhausted; tx has then written
-// nothing but the number it drew (so a caller may commit tx with other work, leaving a gap
-// in the numbers).
+// RegisterTx stores the drafted customer inside tx as version 1, active, with its
+// spellings and tags, and its first revision by by. A draft from Assign keeps the number it
+// was given; any other draws one inside tx from the sequence of its kind. node is the
+// customer's tree node (0: not placed); the caller inserts the node itself. It fails with a
+// *customer.DuplicateError when another customer holds the same identity document or
+// credit code, and customer.ErrSequenceExhausted; tx has then written nothing but the
+// number it drew (so a caller may commit tx with other work, leaving a gap in the numbers).
 func (r *Repo) RegisterTx(ctx context.Context, tx *sql.Tx, d Draft, by string, node tree.ID) (customer.Customer, error) {
-	if d.k.identity == "" {
-		return customer.Customer{}, errors.New("customerdb: register: the draft was not made by Prepare")
+	if d.data == nil {
+		var err error
+		d, err = r.assign(d, func() (int64, error) { return r.st.NextInSequence(ctx, tx, numberSequence(d.c.Kind)) })
+		if err != nil {
+			return customer.Customer{}, err
+		}
 	}
-	c := d.c.Clone()
-	seq, err := r.st.NextInSequence(ctx, tx, numberSequence(c.Kind))
-	if err != nil {
-		return customer.Customer{}, fmt.Errorf("customerdb: next number: %w", err)
-	}
-	if seq > customer.MaxSequence {
-		return customer.Customer{}, fmt.Errorf("customerdb: %v: %w", c.Kind, customer.ErrSequenceExhausted)
-	}
-	num, err := customer.NewNumber(c.Kind, uint64(seq))
-	if err != nil {
-		return customer.Customer{}, fmt.Errorf("customerdb: next number: %w", err)
-	}
-	k := d.k
+	c, k, num, now := d.c.Clone(), d.k, d.c.Number, d.c.CreatedAt
 	if len(r.ring.IDs()) > 1 {
 		// Mid-rotation, the identity may be indexed under an older key, which the UNIQUE
 		// constraint on the active key's index does not see.
 		if err := r.checkIdentity(ctx, tx, k, customer.Number{}); err != nil {
 			return customer.Customer{}, err
 		}
-	}
-	now := r.now().UTC()
-	c.Number, c.Status, c.Version, c.CreatedAt, c.UpdatedAt = num, customer.StatusActive, 1, now, now
-	data, err := sealCustomer(r.ring, c)
-	if err != nil {
-		return customer.Customer{}, err
 	}
 	var nodeArg any
 	if node != 0 {
@@ -200,7 +231,7 @@ func (r *Repo) RegisterTx(ctx context.Context, tx *sql.Tx, d Draft, by string, n
 		ON CONFLICT (identity) DO NOTHING`,
 		num.String(), ord(num), c.Kind.String(), c.Status.String(), k.name, k.nameKey, k.prefixKey,
 		c.Branch, c.Officer, k.identity, k.docID, k.mobile, k.birth, k.region, nodeArg,
-		c.Version, now.UnixNano(), now.UnixNano(), string(data), r.ring.ActiveID())
+		c.Version, now.UnixNano(), now.UnixNano(), string(d.data), d.sealedBy)
 	if err != nil {
 		return customer.Customer{}, fmt.Errorf("customerdb: insert %s: %w", num, err)
 	}
