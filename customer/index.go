@@ -25,6 +25,7 @@ type Indexer struct {
 	mu       sync.Mutex
 	col      *collate.Collator
 	buf      collate.Buffer
+	ascii    *asciiKeys // keys of printable-ASCII names without col or mu; nil if disabled
 	het      pinyin.Args
 	readings map[rune][]string // cache of go-pinyin's readings, most common first
 }
@@ -35,12 +36,16 @@ func NewIndexer() *Indexer {
 	het := pinyin.NewArgs()
 	het.Heteronym = true
 	het.Fallback = func(rune, pinyin.Args) []string { return nil }
-	return &Indexer{col: collate.New(language.Chinese, collate.IgnoreCase), het: het, readings: make(map[rune][]string)}
+	col := collate.New(language.Chinese, collate.IgnoreCase)
+	return &Indexer{col: col, ascii: newASCIIKeys(col), het: het, readings: make(map[rune][]string)}
 }
 
 // NameKey returns the collation key of name: comparing keys bytewise gives pinyin order for
 // Chinese names and case-insensitive order for Latin ones. Equal names give equal keys.
 func (x *Indexer) NameKey(name string) []byte {
+	if k, ok := x.ascii.appendKey(nil, name); ok {
+		return k
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	k := x.col.KeyFromString(&x.buf, name)
@@ -52,6 +57,9 @@ func (x *Indexer) NameKey(name string) []byte {
 
 // appendNameKey appends NameKey(name) to dst.
 func (x *Indexer) appendNameKey(dst []byte, name string) []byte {
+	if k, ok := x.ascii.appendKey(dst, name); ok {
+		return k
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	dst = append(dst, x.col.KeyFromString(&x.buf, name)...)
