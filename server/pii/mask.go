@@ -2,12 +2,15 @@ package pii
 
 import (
 	"bytes"
-	"encoding/json"
+	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -118,55 +121,665 @@ var ErrJSON = errors.New("pii: malformed JSON")
 // "new": ...}, the shape of customer revisions) whose path ends in such a name. The result
 // is compact JSON with object members sorted by name, so equal documents give equal
 // bytes. Numbers keep their text. It fails with ErrJSON for anything but one JSON value.
+//
+// The output is what decoding doc into an any (with UseNumber) and encoding the masked
+// value with a json.Encoder without HTML escaping gives: of duplicate member names the
+// last wins, strings are re-encoded (invalid UTF-8 becomes U+FFFD, U+2028 and U+2029 are
+// escaped) and the path of a change object is read after its own masking, if "path" is
+// named in rules. It reads doc with a scanner of its own rather than encoding/json, which
+// makes it several times faster.
 func MaskJSON(doc []byte, rules Rules) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrJSON, err)
+	p := maskParsers.Get().(*maskParser)
+	defer p.release()
+	p.in, p.rules = doc, rules
+	i := skipSpace(doc, 0)
+	root := len(p.nodes)
+	i, err := p.parseValue(i)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: data after the value", ErrJSON)
+	if i = skipSpace(doc, i); i < len(doc) {
+		return nil, p.fail(i, "after the top-level value")
 	}
-	v = rules.mask(v)
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrJSON, err)
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
+	return p.write(make([]byte, 0, len(doc)+len(doc)/8+16), int32(root)), nil
 }
 
-func (r Rules) mask(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, child := range t {
-			if s, ok := child.(string); ok {
-				if f := r[k]; f != nil {
-					t[k] = f(s)
-				}
-				continue
-			}
-			t[k] = r.mask(child)
+// maxMaskDepth is the deepest nesting of arrays and objects MaskJSON reads, that of
+// encoding/json.
+const maxMaskDepth = 10000
+
+// Kinds of jsonNode.
+const (
+	kindLiteral = iota // number, true, false or null: written as its text
+	kindString
+	kindArray
+	kindObject
+)
+
+// jsonNode is one value of a document MaskJSON reads.
+type jsonNode struct {
+	// a and b are the value's text, doc[a:b] (a string's quotes included), or for an
+	// array or object the run maskParser.kids[a:a+b] of its children.
+	a, b int
+	// ka and kb are the decoded name of an object member: doc[ka:kb] when plainKey,
+	// maskParser.keys[ka:kb] otherwise. (Offsets rather than a slice keep jsonNode free of
+	// pointers, which the garbage collector then need not scan or guard.)
+	ka, kb int
+	// kpre holds the first 8 bytes of the name, big-endian and padded with zeros: names
+	// of different kpre compare as their kpre do.
+	kpre     uint64
+	kind     uint8
+	plain    bool // a string whose text needs no re-encoding: printable ASCII, no escape
+	plainKey bool // the name's text is its encoding
+}
+
+// keyPrefix returns the kpre of the name key.
+func keyPrefix(key []byte) uint64 {
+	if len(key) >= 8 {
+		return binary.BigEndian.Uint64(key)
+	}
+	var pre uint64
+	for j, c := range key {
+		pre |= uint64(c) << (56 - 8*j)
+	}
+	return pre
+}
+
+// compareKeys compares the names of the members x and y as bytes.Compare does.
+func (p *maskParser) compareKeys(x, y *jsonNode) int {
+	if x.kpre != y.kpre {
+		if x.kpre < y.kpre {
+			return -1
 		}
-		if path, ok := t["path"].(string); ok {
-			if f := r[lastName(path)]; f != nil {
-				for _, k := range []string{"old", "new"} {
-					if s, ok := t[k].(string); ok {
-						t[k] = f(s)
+		return 1
+	}
+	return bytes.Compare(p.key(x), p.key(y))
+}
+
+// key returns the decoded name of the member n.
+func (p *maskParser) key(n *jsonNode) []byte {
+	if n.plainKey {
+		return p.in[n.ka:n.kb]
+	}
+	return p.keys[n.ka:n.kb]
+}
+
+// maskParser holds the scratch space of one MaskJSON; maskParsers keeps them for reuse.
+type maskParser struct {
+	in      []byte
+	rules   Rules
+	nodes   []jsonNode
+	kids    []int32 // children of arrays and objects, a run for each
+	open    []int32 // children of the arrays and objects being read
+	keys    []byte  // decoded member names that are not plain
+	scratch []byte  // a string being decoded
+	depth   int
+}
+
+var maskParsers = sync.Pool{New: func() any { return new(maskParser) }}
+
+// release returns p to maskParsers, unless it grew large.
+func (p *maskParser) release() {
+	if cap(p.nodes) > 1<<14 || cap(p.kids) > 1<<14 || cap(p.open) > 1<<14 || cap(p.keys) > 1<<16 ||
+		cap(p.scratch) > 1<<16 {
+		return
+	}
+	*p = maskParser{nodes: p.nodes[:0], kids: p.kids[:0], open: p.open[:0], keys: p.keys[:0], scratch: p.scratch[:0]}
+	maskParsers.Put(p)
+}
+
+func (p *maskParser) fail(i int, what string) error {
+	if i >= len(p.in) {
+		return fmt.Errorf("%w: unexpected end of input %s", ErrJSON, what)
+	}
+	return fmt.Errorf("%w: invalid character %q at offset %d %s", ErrJSON, p.in[i], i, what)
+}
+
+func skipSpace(s []byte, i int) int {
+	for i < len(s) {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// parseValue reads the value at doc[i] (no space before it) into a new node and returns
+// the offset after it.
+func (p *maskParser) parseValue(i int) (int, error) {
+	in := p.in
+	if i >= len(in) {
+		return i, p.fail(i, "looking for a value")
+	}
+	switch c := in[i]; {
+	case c == '"':
+		end, plain, err := p.scanString(i)
+		if err != nil {
+			return end, err
+		}
+		p.nodes = append(p.nodes, jsonNode{a: i, b: end, kind: kindString, plain: plain})
+		return end, nil
+	case c == '{':
+		return p.parseObject(i)
+	case c == '[':
+		return p.parseArray(i)
+	case c == '-' || '0' <= c && c <= '9':
+		end, err := p.scanNumber(i)
+		if err != nil {
+			return end, err
+		}
+		p.nodes = append(p.nodes, jsonNode{a: i, b: end, kind: kindLiteral})
+		return end, nil
+	case c == 't':
+		return p.literal(i, "true")
+	case c == 'f':
+		return p.literal(i, "false")
+	case c == 'n':
+		return p.literal(i, "null")
+	}
+	return i, p.fail(i, "looking for a value")
+}
+
+func (p *maskParser) literal(i int, lit string) (int, error) {
+	for j := 1; j < len(lit); j++ {
+		if i+j >= len(p.in) || p.in[i+j] != lit[j] {
+			return i + j, p.fail(i+j, "in literal "+lit)
+		}
+	}
+	p.nodes = append(p.nodes, jsonNode{a: i, b: i + len(lit), kind: kindLiteral})
+	return i + len(lit), nil
+}
+
+// scanNumber returns the end of the number at doc[i]:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *maskParser) scanNumber(i int) (int, error) {
+	in := p.in
+	if in[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(in) && in[i] == '0':
+		i++
+	case i < len(in) && '1' <= in[i] && in[i] <= '9':
+		i = digits(in, i+1)
+	default:
+		return i, p.fail(i, "in numeric literal")
+	}
+	if i < len(in) && in[i] == '.' {
+		j := digits(in, i+1)
+		if j == i+1 {
+			return j, p.fail(j, "after decimal point in numeric literal")
+		}
+		i = j
+	}
+	if i < len(in) && (in[i] == 'e' || in[i] == 'E') {
+		i++
+		if i < len(in) && (in[i] == '+' || in[i] == '-') {
+			i++
+		}
+		j := digits(in, i)
+		if j == i {
+			return j, p.fail(j, "in exponent of numeric literal")
+		}
+		i = j
+	}
+	return i, nil
+}
+
+func digits(s []byte, i int) int {
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// scanString checks the string whose opening quote is doc[i] and returns the offset after
+// its closing quote, and whether it is plain: printable ASCII without escapes, which
+// decodes to its text and encodes back to it. Like encoding/json, it accepts invalid
+// UTF-8.
+func (p *maskParser) scanString(i int) (end int, plain bool, err error) {
+	in := p.in
+	plain = true
+	for i++; i < len(in); i++ {
+		c := in[i]
+		if strSafe[c] {
+			continue
+		}
+		switch {
+		case c == '"':
+			return i + 1, plain, nil
+		case c == '\\':
+			plain = false
+			i++
+			if i >= len(in) {
+				return i, false, p.fail(i, "in string escape code")
+			}
+			switch in[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				for j := 1; j <= 4; j++ {
+					if i+j >= len(in) || !isHex(in[i+j]) {
+						return i + j, false, p.fail(i+j, `in \u hexadecimal character escape`)
 					}
 				}
+				i += 4
+			default:
+				return i, false, p.fail(i, "in string escape code")
+			}
+		case c < ' ':
+			return i, false, p.fail(i, "in string literal")
+		default: // not ASCII
+			plain = false
+		}
+	}
+	return i, false, p.fail(i, "in string literal")
+}
+
+// strSafe holds the bytes that a string's text may hold as they are and that encoding/json
+// writes back as they are: printable ASCII but for '"' and '\\'.
+var strSafe = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func (p *maskParser) enter(i int) error {
+	if p.depth++; p.depth > maxMaskDepth {
+		return p.fail(i, "exceeded max depth")
+	}
+	return nil
+}
+
+func (p *maskParser) parseArray(i int) (int, error) {
+	if err := p.enter(i); err != nil {
+		return i, err
+	}
+	in := p.in
+	self := len(p.nodes)
+	p.nodes = append(p.nodes, jsonNode{kind: kindArray})
+	mark := len(p.open)
+	i = skipSpace(in, i+1)
+	if i < len(in) && in[i] == ']' {
+		i++
+	} else {
+		for {
+			p.open = append(p.open, int32(len(p.nodes)))
+			var err error
+			if i, err = p.parseValue(i); err != nil {
+				return i, err
+			}
+			if i = skipSpace(in, i); i >= len(in) {
+				return i, p.fail(i, "after array element")
+			}
+			if c := in[i]; c == ']' {
+				i++
+				break
+			} else if c != ',' {
+				return i, p.fail(i, "after array element")
+			}
+			i = skipSpace(in, i+1)
+		}
+	}
+	p.close(self, mark)
+	return i, nil
+}
+
+func (p *maskParser) parseObject(i int) (int, error) {
+	if err := p.enter(i); err != nil {
+		return i, err
+	}
+	in := p.in
+	self := len(p.nodes)
+	p.nodes = append(p.nodes, jsonNode{kind: kindObject})
+	mark := len(p.open)
+	i = skipSpace(in, i+1)
+	if i < len(in) && in[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(in) || in[i] != '"' {
+				return i, p.fail(i, "looking for beginning of object key string")
+			}
+			end, plain, err := p.scanString(i)
+			if err != nil {
+				return end, err
+			}
+			ka, kb := i+1, end-1
+			if !plain {
+				ka = len(p.keys)
+				p.keys = unquote(p.keys, in[i+1:end-1])
+				kb = len(p.keys)
+			}
+			if i = skipSpace(in, end); i >= len(in) || in[i] != ':' {
+				return i, p.fail(i, "after object key")
+			}
+			i = skipSpace(in, i+1)
+			child := len(p.nodes)
+			p.open = append(p.open, int32(child))
+			if i, err = p.parseValue(i); err != nil {
+				return i, err
+			}
+			n := &p.nodes[child]
+			n.ka, n.kb, n.plainKey = ka, kb, plain
+			n.kpre = keyPrefix(p.key(n))
+			if i = skipSpace(in, i); i >= len(in) {
+				return i, p.fail(i, "after object key:value pair")
+			}
+			if c := in[i]; c == '}' {
+				i++
+				break
+			} else if c != ',' {
+				return i, p.fail(i, "after object key:value pair")
+			}
+			i = skipSpace(in, i+1)
+		}
+	}
+	p.close(self, mark)
+	return i, nil
+}
+
+// close ends the array or object nodes[self], whose children are open[mark:].
+func (p *maskParser) close(self, mark int) {
+	n := &p.nodes[self]
+	n.a, n.b = len(p.kids), len(p.open)-mark
+	p.kids = append(p.kids, p.open[mark:]...)
+	p.open = p.open[:mark]
+	p.depth--
+}
+
+// write appends nodes[k] to out, masked.
+func (p *maskParser) write(out []byte, k int32) []byte {
+	n := &p.nodes[k]
+	switch n.kind {
+	case kindLiteral:
+		out = append(out, p.in[n.a:n.b]...)
+	case kindString:
+		if n.plain {
+			out = append(out, p.in[n.a:n.b]...)
+		} else {
+			out = appendReencoded(out, p.in[n.a+1:n.b-1])
+		}
+	case kindArray:
+		out = append(out, '[')
+		for j, c := range p.kids[n.a : n.a+n.b] {
+			if j > 0 {
+				out = append(out, ',')
+			}
+			out = p.write(out, c)
+		}
+		out = append(out, ']')
+	case kindObject:
+		out = p.writeObject(out, p.kids[n.a:n.a+n.b])
+	}
+	return out
+}
+
+// writeObject appends the object of the members kids, sorted by name, of each name the
+// last, masked.
+func (p *maskParser) writeObject(out []byte, kids []int32) []byte {
+	nodes := p.nodes
+	sorted := true
+	for j := 1; j < len(kids); j++ {
+		if p.compareKeys(&nodes[kids[j-1]], &nodes[kids[j]]) >= 0 {
+			sorted = false
+			break
+		}
+	}
+	if !sorted {
+		// Members of one name stay in document order (their node indexes grow), and
+		// only the last of them is written.
+		slices.SortFunc(kids, func(x, y int32) int {
+			if c := p.compareKeys(&nodes[x], &nodes[y]); c != 0 {
+				return c
+			}
+			return cmp.Compare(x, y)
+		})
+	}
+	last := func(j int) bool {
+		return j+1 == len(kids) || p.compareKeys(&nodes[kids[j]], &nodes[kids[j+1]]) != 0
+	}
+
+	// A change object: a string path whose last name has a rule masks "old" and "new".
+	// The path is read masked, if "path" has a rule (called once, as for any member).
+	var change func(string) string
+	pathNode, maskedPath := int32(-1), ""
+	if len(p.rules) > 0 {
+		for j, k := range kids {
+			if n := &nodes[k]; n.kind == kindString && string(p.key(n)) == "path" && last(j) {
+				path := p.decode(n)
+				if f := p.rules["path"]; f != nil {
+					path = f(path)
+					pathNode, maskedPath = k, path
+				}
+				change = p.rules[lastName(path)]
 			}
 		}
-		return t
-	case []any:
-		for i, child := range t {
-			t[i] = r.mask(child)
-		}
-		return t
 	}
-	return v
+
+	out = append(out, '{')
+	first := true
+	for j, k := range kids {
+		if !last(j) {
+			continue
+		}
+		if !first {
+			out = append(out, ',')
+		}
+		first = false
+		n := &nodes[k]
+		key := p.key(n)
+		if n.plainKey {
+			out = append(out, '"')
+			out = append(out, key...)
+			out = append(out, '"')
+		} else {
+			out = appendString(out, key)
+		}
+		out = append(out, ':')
+		if k == pathNode {
+			out = appendString(out, maskedPath)
+			continue
+		}
+		if n.kind == kindString && len(p.rules) > 0 {
+			f := p.rules[string(key)]
+			var g func(string) string
+			if change != nil && (string(key) == "old" || string(key) == "new") {
+				g = change
+			}
+			if f != nil || g != nil {
+				s := p.decode(n)
+				if f != nil {
+					s = f(s)
+				}
+				if g != nil {
+					s = g(s)
+				}
+				out = appendString(out, s)
+				continue
+			}
+		}
+		out = p.write(out, k)
+	}
+	return append(out, '}')
+}
+
+// decode returns the string of the string node n.
+func (p *maskParser) decode(n *jsonNode) string {
+	text := p.in[n.a+1 : n.b-1]
+	if n.plain {
+		return string(text)
+	}
+	p.scratch = unquote(p.scratch[:0], text)
+	return string(p.scratch)
+}
+
+// unquote appends the string a (checked) JSON string's text s, without its quotes,
+// decodes to, as encoding/json decodes it: invalid UTF-8 and lone surrogates become
+// U+FFFD.
+func unquote(dst, s []byte) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\':
+			r, size := unescape(s[i:])
+			dst = utf8.AppendRune(dst, r)
+			i += size
+		case c < utf8.RuneSelf:
+			dst = append(dst, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(s[i:])
+			dst = utf8.AppendRune(dst, r) // RuneError for invalid UTF-8
+			i += size
+		}
+	}
+	return dst
+}
+
+// unescape decodes the escape sequence (checked) at the start of s, with the low half of
+// a surrogate pair: it returns the rune and the length of its text.
+func unescape(s []byte) (rune, int) {
+	switch s[1] {
+	case 'b':
+		return '\b', 2
+	case 'f':
+		return '\f', 2
+	case 'n':
+		return '\n', 2
+	case 'r':
+		return '\r', 2
+	case 't':
+		return '\t', 2
+	case 'u':
+		r := hex4(s[2:6])
+		if !utf16.IsSurrogate(r) {
+			return r, 6
+		}
+		if len(s) >= 12 && s[6] == '\\' && s[7] == 'u' {
+			if dec := utf16.DecodeRune(r, hex4(s[8:12])); dec != utf8.RuneError {
+				return dec, 12
+			}
+		}
+		return utf8.RuneError, 6
+	}
+	return rune(s[1]), 2 // '"', '\\', '/'
+}
+
+// hex4 returns the value of 4 hexadecimal digits; hex4 of anything else is negative.
+func hex4(s []byte) rune {
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// appendReencoded appends, quoted, the string a (checked) JSON string's text s decodes to
+// (see unquote) as encoding/json encodes it without HTML escaping — appendString of
+// unquote of s, in one pass.
+func appendReencoded(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if strSafe[c] {
+			i++
+			continue
+		}
+		if c == '\\' {
+			r, size := unescape(s[i:])
+			dst = appendRune(append(dst, s[start:i]...), r)
+			i += size
+			start = i
+			continue
+		}
+		// Not ASCII: valid UTF-8 but for U+2028 and U+2029 stays as it is; each byte of
+		// invalid UTF-8 decodes to U+FFFD, which encodes as itself.
+		r, size := utf8.DecodeRune(s[i:])
+		if size == 1 || r == '\u2028' || r == '\u2029' {
+			dst = appendRune(append(dst, s[start:i]...), r)
+			start = i + size
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendRune appends r as encoding/json writes it in a string without HTML escaping.
+func appendRune(dst []byte, r rune) []byte {
+	switch {
+	case r < utf8.RuneSelf && strSafe[r]:
+		return append(dst, byte(r))
+	case r == '\\' || r == '"':
+		return append(dst, '\\', byte(r))
+	case r == '\b':
+		return append(dst, '\\', 'b')
+	case r == '\f':
+		return append(dst, '\\', 'f')
+	case r == '\n':
+		return append(dst, '\\', 'n')
+	case r == '\r':
+		return append(dst, '\\', 'r')
+	case r == '\t':
+		return append(dst, '\\', 't')
+	case r < ' ':
+		return append(dst, '\\', 'u', '0', '0', hexDigits[r>>4], hexDigits[r&0xF])
+	case r == '\u2028' || r == '\u2029':
+		return append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+	}
+	return utf8.AppendRune(dst, r)
+}
+
+// appendString appends s quoted as encoding/json encodes a string without HTML escaping:
+// each byte of invalid UTF-8 becomes the escape \ufffd.
+func appendString[Bytes []byte | string](dst []byte, s Bytes) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if strSafe[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			dst = appendRune(append(dst, s[start:i]...), rune(c))
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
+		if size == 1 {
+			dst = append(append(dst, s[start:i]...), `\ufffd`...)
+			start = i + 1
+		} else if r == '\u2028' || r == '\u2029' {
+			dst = appendRune(append(dst, s[start:i]...), r)
+			start = i + size
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
 
 // lastName returns the last member name of a path such as "addresses[0].street" or
