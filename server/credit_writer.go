@@ -17,9 +17,9 @@ const maxAssessmentBatch = 256
 // requests that arrive while a transaction is being written and synced wait for the next
 // one, which then stores all of them (rows and audit records encoded in the requests, one
 // multi-row INSERT, one commit and so one fsync on SQLite), so a commit serves many
-// requests under load and exactly one when alone. Every request is answered only after the transaction holding
-// its row has committed. A batch that fails is retried row by row, so one bad row fails
-// alone.
+// requests under load and exactly one when alone. Every request is answered only after
+// the transaction holding its row has committed. A batch that fails is retried row by row,
+// so one bad row fails alone.
 //
 // The scorecard check happens here, once per transaction: the transaction reads the
 // active list, and a row assessed with a card that is no longer active for its kind

@@ -53,7 +53,7 @@ type Entry struct {
 // Record is one stored audit record.
 type Record struct {
 	Seq        int64           `json:"seq"` // 1, 2, 3, ... without gaps
-	At         time.Time       `json:"at"`
+	At         time.Time       `json:"at"`  // when the entry was prepared, just before its transaction
 	Actor      string          `json:"actor"`
 	Role       string          `json:"role"`
 	Action     string          `json:"action"`
