@@ -127,3 +127,37 @@ func ExampleDecodeCursor() {
 	// 42 true <nil>
 	// true
 }
+
+// A writer that commits many requests' writes in one transaction prepares each request's
+// entry in the request, and appends them together inside the transaction.
+func ExampleLog_AppendPrepared() {
+	st, cleanup := openExample()
+	defer cleanup()
+	ctx := context.Background()
+	trail := audit.New(st, audit.Config{Now: fixedClock})
+	var batch []audit.Prepared
+	for _, number := range []string{"P00000000017", "P00000000025"} {
+		p, err := trail.Prepare(audit.Entry{Actor: perm.New("O-0007", "", "officer"), Action: "customer.create",
+			EntityType: "customer", EntityID: number, After: map[string]string{"number": number, "mobile": "13812345678"}})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		batch = append(batch, p)
+	}
+	var recs []audit.Record
+	err := st.Tx(ctx, func(tx *sql.Tx) error {
+		// ... the writes themselves, in tx ...
+		var err error
+		recs, err = trail.AppendPrepared(ctx, tx, batch)
+		return err
+	})
+	for _, r := range recs {
+		fmt.Println(r.Seq, r.EntityID, string(r.After))
+	}
+	fmt.Println(err, recs[1].PrevHash == recs[0].Hash)
+	// Output:
+	// 1 P00000000017 {"mobile":"138****5678","number":"P00000000017"}
+	// 2 P00000000025 {"mobile":"138****5678","number":"P00000000025"}
+	// <nil> true
+}

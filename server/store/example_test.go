@@ -38,6 +38,35 @@ func ExampleOpen() {
 	// Output: sqlite true 1 2 <nil>
 }
 
+// A writer that wants a new entity's number before its transaction draws it ahead.
+func ExampleAhead() {
+	dir, err := os.MkdirTemp("", "creditkit-store")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(dir, "creditkit.db"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+
+	ids := s.Ahead("invoice") // keep one per counter
+	first, _ := ids.Next(ctx)
+	second, _ := ids.Next(ctx)
+	// A draw inside a transaction comes after the block drawn ahead.
+	var inTx int64
+	err = s.Tx(ctx, func(tx *sql.Tx) (err error) {
+		inTx, err = s.NextInSequence(ctx, tx, "invoice")
+		return err
+	})
+	fmt.Println(first, second, inTx, err)
+	// Output: 1 2 17 <nil>
+}
+
 func ExampleDialect_Rebind() {
 	fmt.Println(store.Postgres.Rebind("SELECT name FROM customers WHERE number = ? AND kind = ?"))
 	// Output: SELECT name FROM customers WHERE number = $1 AND kind = $2

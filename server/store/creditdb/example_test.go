@@ -52,3 +52,24 @@ func Example() {
 	// <nil>
 	// [{individual individual-2}]
 }
+
+// An assessment's ID can be drawn before its transaction, for a writer that encodes the
+// row or its audit record first; a row without one gets an ID inside the transaction.
+func ExampleRepo_NewAssessmentID() {
+	dir, _ := os.MkdirTemp("", "creditdb")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "credit.db"))
+	if err != nil {
+		panic(err)
+	}
+	defer st.Close()
+	repo := creditdb.New(st)
+	first, err := repo.NewAssessmentID(ctx)
+	fmt.Println(first, err)
+	second, _ := repo.NewAssessmentID(ctx)
+	fmt.Println(second)
+	// Output:
+	// A0000000001 <nil>
+	// A0000000002
+}

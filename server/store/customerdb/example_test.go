@@ -149,3 +149,34 @@ func ExampleRepo_LockTree() {
 	// 3 customer 张三 250000
 	// headroom of the branch: 750000
 }
+
+// A writer that seals and audits a new customer before its transaction gives the draft its
+// number first, drawn ahead; RegisterTx then keeps it.
+func ExampleRepo_Assign() {
+	ctx := context.Background()
+	st, done, err := openExample()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer done()
+	repo, _ := customerdb.New(st, customerdb.Config{Keyring: exampleRing()})
+	d, err := repo.Prepare(person("张三", 1))
+	if err == nil {
+		d, err = repo.Assign(ctx, d)
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.Customer().Number, d.Customer().Version, d.Customer().Status)
+	var stored customer.Customer
+	err = st.Tx(ctx, func(tx *sql.Tx) (err error) {
+		stored, err = repo.RegisterTx(ctx, tx, d, "o-1", 0)
+		return err
+	})
+	fmt.Println(stored.Number, err)
+	// Output:
+	// P00000000017 1 active
+	// P00000000017 <nil>
+}
