@@ -153,11 +153,13 @@ func (r *Repo) Register(ctx context.Context, c customer.Customer, by string) (cu
 // draft that is never registered leaves a gap in the numbers. It fails with
 // customer.ErrSequenceExhausted when the kind has no numbers left.
 func (r *Repo) Assign(ctx context.Context, d Draft) (Draft, error) {
-	a, ok := r.numbers[d.c.Kind]
-	if !ok {
-		return Draft{}, fmt.Errorf("customerdb: assign a number: kind %v", d.c.Kind)
-	}
-	return r.assign(d, func() (int64, error) { return a.Next(ctx) })
+	return r.assign(d, func() (int64, error) {
+		a := r.numbers[d.c.Kind]
+		if a == nil {
+			return 0, fmt.Errorf("no sequence for kind %v", d.c.Kind)
+		}
+		return a.Next(ctx)
+	})
 }
 
 // assign is Assign with the sequence value from next.
