@@ -180,3 +180,23 @@ func ExampleRepo_Assign() {
 	// P00000000017 1 active
 	// P00000000017 <nil>
 }
+
+// A node's ID can be drawn before the transaction that inserts the node.
+func ExampleRepo_NewNodeID() {
+	ctx := context.Background()
+	st, done, err := openExample()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer done()
+	repo, _ := customerdb.New(st, customerdb.Config{Keyring: exampleRing()})
+	if err := repo.EnsureRoot(ctx, "示例银行"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	first, err := repo.NewNodeID(ctx)
+	second, _ := repo.NewNodeID(ctx)
+	fmt.Println(first > customerdb.RootID, second == first+1, err)
+	// Output: true true <nil>
+}
