@@ -127,7 +127,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 		where = redactDSN(dsn)
 	}
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	st, err := store.Open(openCtx, dsn)
+	st, err := store.Config{Log: log}.Open(openCtx, dsn)
 	cancel()
 	if err != nil {
 		return err

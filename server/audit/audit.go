@@ -186,16 +186,13 @@ func (l *Log) AppendPrepared(ctx context.Context, tx *sql.Tx, ps []Prepared) ([]
 		recs[i].Hash = hashRecord(recs[i])
 		prev = recs[i].Hash
 	}
-	for start := 0; start < len(recs); start += insertsPerStatement {
-		chunk := recs[start:min(start+insertsPerStatement, len(recs))]
-		args := make([]any, 0, 12*len(chunk))
-		for _, r := range chunk {
-			args = append(args, r.Seq, r.At.UnixNano(), r.Actor, r.Role, r.Action, r.EntityType, r.EntityID,
-				string(r.Before), string(r.After), r.RequestID, r.PrevHash, r.Hash)
-		}
-		if _, err := l.st.TxExec(ctx, tx, insertRecords[len(chunk)], args...); err != nil {
-			return nil, fmt.Errorf("audit: append: %w", err)
-		}
+	args := make([]any, 0, 12*len(recs))
+	for _, r := range recs {
+		args = append(args, r.Seq, r.At.UnixNano(), r.Actor, r.Role, r.Action, r.EntityType, r.EntityID,
+			string(r.Before), string(r.After), r.RequestID, r.PrevHash, r.Hash)
+	}
+	if err := l.st.TxInsert(ctx, tx, insertRecords, args); err != nil {
+		return nil, fmt.Errorf("audit: append: %w", err)
 	}
 	if _, err := l.st.TxExec(ctx, tx, `UPDATE audit_head SET hash = ? WHERE id = 1`, prev); err != nil {
 		return nil, fmt.Errorf("audit: advance the chain: %w", err)
@@ -203,25 +200,9 @@ func (l *Log) AppendPrepared(ctx context.Context, tx *sql.Tx, ps []Prepared) ([]
 	return recs, nil
 }
 
-// insertsPerStatement bounds the records of one INSERT.
-const insertsPerStatement = 50
-
-// insertRecords[n] is the INSERT of n records, so each size is one kept statement.
-var insertRecords = func() (qs [insertsPerStatement + 1]string) {
-	for n := 1; n <= insertsPerStatement; n++ {
-		var q strings.Builder
-		q.WriteString(`INSERT INTO audit_log (seq, at, actor, role, action, entity_type, entity_id, before_data,
-		after_data, request_id, prev_hash, hash) VALUES `)
-		for i := range n {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		}
-		qs[n] = q.String()
-	}
-	return qs
-}()
+// insertRecords inserts up to 50 records per statement.
+var insertRecords = store.InsertRows(`INSERT INTO audit_log (seq, at, actor, role, action, entity_type, entity_id,
+	before_data, after_data, request_id, prev_hash, hash) VALUES `, 12, 50)
 
 // prepare validates e and builds its record without Seq, PrevHash and Hash.
 func (l *Log) prepare(e Entry) (Record, error) {

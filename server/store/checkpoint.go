@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -24,13 +25,14 @@ const checkpointInterval = 20 * time.Millisecond
 // it.)
 type checkpointer struct {
 	db     *sql.DB
+	log    *slog.Logger
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
 // startCheckpointer opens a connection to the SQLite database at the DSN base and starts
-// checkpointing it.
-func startCheckpointer(base string) (*checkpointer, error) {
+// checkpointing it, logging failures to log.
+func startCheckpointer(base string, log *slog.Logger) (*checkpointer, error) {
 	db, err := sql.Open("sqlite", base)
 	if err != nil {
 		return nil, fmt.Errorf("store: open SQLite: %w", err)
@@ -39,7 +41,7 @@ func startCheckpointer(base string) (*checkpointer, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxIdleTime(0)
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &checkpointer{db: db, cancel: cancel, done: make(chan struct{})}
+	c := &checkpointer{db: db, log: log, cancel: cancel, done: make(chan struct{})}
 	go c.run(ctx)
 	return c, nil
 }
@@ -48,15 +50,25 @@ func (c *checkpointer) run(ctx context.Context) {
 	defer close(c.done)
 	t := time.NewTicker(checkpointInterval)
 	defer t.Stop()
+	failing := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		// A failure (the database busy or closing) is retried at the next tick; the
-		// writer's own checkpoint keeps the log bounded regardless.
-		_, _ = c.db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+		// A failure is retried at the next tick, and the writer's own checkpoint keeps the
+		// log bounded meanwhile: it is logged when it starts and when it ends.
+		_, err := c.db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			c.log.Warn("store: the background checkpoint of the SQLite log fails; the writer checkpoints instead",
+				"error", err.Error())
+			failing = true
+		case err == nil && failing:
+			c.log.Info("store: the background checkpoint of the SQLite log works again")
+			failing = false
+		}
 	}
 }
 

@@ -40,31 +40,33 @@ func ExampleOpen() {
 
 // A writer that wants a new entity's number before its transaction draws it ahead.
 func ExampleAhead() {
-	dir, err := os.MkdirTemp("", "creditkit-store")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer os.RemoveAll(dir)
+	s, done := openExample()
+	defer done()
 	ctx := context.Background()
-	s, err := store.Open(ctx, filepath.Join(dir, "creditkit.db"))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer s.Close()
 
 	ids := s.Ahead("invoice") // keep one per counter
 	first, _ := ids.Next(ctx)
 	second, _ := ids.Next(ctx)
 	// A draw inside a transaction comes after the block drawn ahead.
 	var inTx int64
-	err = s.Tx(ctx, func(tx *sql.Tx) (err error) {
+	err := s.Tx(ctx, func(tx *sql.Tx) (err error) {
 		inTx, err = s.NextInSequence(ctx, tx, "invoice")
 		return err
 	})
 	fmt.Println(first, second, inTx, err)
 	// Output: 1 2 17 <nil>
+}
+
+// openExample opens a fresh SQLite database in a temporary directory; done removes it.
+func openExample() (s *store.Store, done func()) {
+	dir, err := os.MkdirTemp("", "creditkit-store")
+	if err != nil {
+		panic(err)
+	}
+	if s, err = store.Open(context.Background(), filepath.Join(dir, "creditkit.db")); err != nil {
+		panic(err)
+	}
+	return s, func() { s.Close(); os.RemoveAll(dir) }
 }
 
 func ExampleDialect_Rebind() {

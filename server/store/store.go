@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"runtime"
 	"strings"
@@ -32,6 +33,9 @@ type Config struct {
 	// each, and the SQLite read pool (SQLite always has exactly one write connection); zero
 	// means max(4, GOMAXPROCS) for SQLite and 16 for PostgreSQL.
 	MaxConns int
+	// Log receives what the Store does in the background and fails at (SQLite's
+	// checkpoints); nil means slog.Default().
+	Log *slog.Logger
 
 	migrations fs.FS // nil means the embedded migrations; tests set their own
 }
@@ -184,7 +188,11 @@ func openSQLite(path string, cfg Config) (*Store, error) {
 	// same durability. The setting is process-wide; where it is unavailable (macOS,
 	// Windows) SQLite keeps its own sync.
 	_, _ = sqlite.Fdatasync(true)
-	ckpt, err := startCheckpointer(base)
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	ckpt, err := startCheckpointer(base, log)
 	if err != nil {
 		writer.Close()
 		reader.Close()

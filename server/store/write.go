@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,31 +23,22 @@ import (
 // pendingStmt marks a query whose background preparation has started (or failed).
 type pendingStmt struct{}
 
-// txLocal is what a context carries for one transaction (see withTxLocal): the statements
-// bound to it under PrepareInTx.
-type txLocal struct {
+// txStmts is what a context from PrepareInTx carries: the statements bound to its
+// transaction.
+type txStmts struct {
 	tx    *sql.Tx
 	mu    sync.Mutex
-	stmts map[string]*sql.Stmt // nil unless PrepareInTx
+	stmts map[string]*sql.Stmt
 }
 
-type txLocalKey struct{}
+type txStmtsKey struct{}
 
-// txLocalOf returns ctx's state for tx, or nil.
-func txLocalOf(ctx context.Context, tx *sql.Tx) *txLocal {
-	if l, ok := ctx.Value(txLocalKey{}).(*txLocal); ok && l.tx == tx {
+// txStmtsOf returns the statements ctx carries for tx, or nil.
+func txStmtsOf(ctx context.Context, tx *sql.Tx) *txStmts {
+	if l, ok := ctx.Value(txStmtsKey{}).(*txStmts); ok && l.tx == tx {
 		return l
 	}
 	return nil
-}
-
-// withTxLocal returns ctx with a state for tx, and that state.
-func withTxLocal(ctx context.Context, tx *sql.Tx) (context.Context, *txLocal) {
-	if l := txLocalOf(ctx, tx); l != nil {
-		return ctx, l
-	}
-	l := &txLocal{tx: tx}
-	return context.WithValue(ctx, txLocalKey{}, l), l
 }
 
 // PrepareInTx returns a context under which TxExec, TxQueryRow and TxQuery with tx bind each
@@ -53,13 +46,10 @@ func withTxLocal(ctx context.Context, tx *sql.Tx) (context.Context, *txLocal) {
 // kept yet: worth it when one transaction runs the same statements many times (a batch of
 // registrations). With any other transaction the context changes nothing.
 func (s *Store) PrepareInTx(ctx context.Context, tx *sql.Tx) context.Context {
-	ctx, l := withTxLocal(ctx, tx)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.stmts == nil {
-		l.stmts = map[string]*sql.Stmt{}
+	if txStmtsOf(ctx, tx) != nil {
+		return ctx
 	}
-	return ctx
+	return context.WithValue(ctx, txStmtsKey{}, &txStmts{tx: tx, stmts: map[string]*sql.Stmt{}})
 }
 
 // TxStmt returns the kept statement of query ('?' placeholders) bound to tx, a transaction
@@ -68,8 +58,8 @@ func (s *Store) PrepareInTx(ctx context.Context, tx *sql.Tx) context.Context {
 // each query once, and prepares in tx one not kept yet. The returned statement is closed
 // with tx.
 func (s *Store) TxStmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
-	l := txLocalOf(ctx, tx)
-	if l == nil || l.stmts == nil {
+	l := txStmtsOf(ctx, tx)
+	if l == nil {
 		return s.keptStmt(ctx, tx, query)
 	}
 	l.mu.Lock()
@@ -141,4 +131,39 @@ func (s *Store) TxQuery(ctx context.Context, tx *sql.Tx, query string, args ...a
 		return st.QueryContext(ctx, args...)
 	}
 	return tx.QueryContext(ctx, s.dialect.Rebind(query), args...)
+}
+
+// Rows is a multi-row INSERT kept as one text per row count, so that a writer inserting
+// batches of rows runs one kept statement per batch size (see TxExec) rather than parsing
+// a new text on every call. Build one per table with InsertRows, as a package variable.
+type Rows struct {
+	texts  []string // texts[n] inserts n rows
+	params int      // placeholders per row
+}
+
+// InsertRows returns the INSERT head (`INSERT INTO t (a, b) VALUES `) followed by 1 to max
+// rows of params placeholders each.
+func InsertRows(head string, params, max int) *Rows {
+	row := "(" + strings.Repeat("?, ", params-1) + "?)"
+	r := &Rows{texts: make([]string, max+1), params: params}
+	for n := 1; n <= max; n++ {
+		r.texts[n] = head + strings.Repeat(row+", ", n-1) + row
+	}
+	return r
+}
+
+// TxInsert inserts inside tx the rows whose parameters args holds, params per row in
+// order, with one statement per chunk of up to the Rows' max rows.
+func (s *Store) TxInsert(ctx context.Context, tx *sql.Tx, r *Rows, args []any) error {
+	if len(args)%r.params != 0 {
+		return fmt.Errorf("store: %d parameters for rows of %d", len(args), r.params)
+	}
+	per := (len(r.texts) - 1) * r.params
+	for start := 0; start < len(args); start += per {
+		chunk := args[start:min(start+per, len(args))]
+		if _, err := s.TxExec(ctx, tx, r.texts[len(chunk)/r.params], chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -215,3 +215,33 @@ func TestPrepareInTx(t *testing.T) {
 		}))
 	})
 }
+
+// TestTxInsert checks multi-row inserts: every row stored, in chunks of up to the Rows'
+// most, none for no rows, and a parameter count that is not whole rows refused.
+func TestTxInsert(t *testing.T) {
+	rows := InsertRows(`INSERT INTO pairs (a, b) VALUES `, 2, 8)
+	assert.Equal(t, `INSERT INTO pairs (a, b) VALUES (?, ?), (?, ?)`, rows.texts[2])
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := open(t, Config{}, dsn)
+		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `CREATE TABLE pairs (a BIGINT, b TEXT)`)
+			return err
+		}))
+		var args []any
+		for i := range 21 {
+			args = append(args, i, fmt.Sprint("row", i))
+		}
+		require.NoError(t, s.Tx(ctx, func(tx *sql.Tx) error {
+			if err := s.TxInsert(ctx, tx, rows, nil); err != nil {
+				return err
+			}
+			return s.TxInsert(ctx, tx, rows, args)
+		}))
+		var n, sum int64
+		require.NoError(t, s.QueryRow(ctx, `SELECT COUNT(*), SUM(a) FROM pairs WHERE b = 'row' || a`).Scan(&n, &sum))
+		assert.Equal(t, []int64{21, 210}, []int64{n, sum}, "21 rows in chunks of 8, 8 and 5")
+		err := s.Tx(ctx, func(tx *sql.Tx) error { return s.TxInsert(ctx, tx, rows, args[:3]) })
+		require.ErrorContains(t, err, "3 parameters for rows of 2")
+	})
+}

@@ -545,10 +545,6 @@ func (r *Repo) CreateAssessmentTx(ctx context.Context, tx *sql.Tx, a *Assessment
 	return r.CreateAssessmentsTx(ctx, tx, []*Assessment{a})
 }
 
-// rowsPerInsert is the most rows one INSERT of assessments holds: each size up to it is
-// one kept statement.
-const rowsPerInsert = 32
-
 // CreateAssessmentsTx stores every row of as inside tx: rows with an ID from
 // NewAssessmentID keep it, the others get new, consecutive IDs drawn with one statement,
 // which it sets. It writes them with multi-row INSERTs (of 32 rows), so that a group
@@ -574,17 +570,14 @@ func (r *Repo) CreateAssessmentsTx(ctx context.Context, tx *sql.Tx, as []*Assess
 			}
 		}
 	}
-	for start := 0; start < len(as); start += rowsPerInsert {
-		chunk := as[start:min(start+rowsPerInsert, len(as))]
-		args := make([]any, 0, len(chunk)*15)
-		for i, a := range chunk {
-			args = append(args, ids[start+i], a.Customer, a.CustomerKind, a.Scorecard, string(a.Request), string(a.Facts),
-				string(a.Report), a.Grade, a.Score, a.PD, a.Decision, a.Limit.String(), a.RequestID, a.CreatedBy,
-				a.CreatedAt.UnixNano())
-		}
-		if _, err := r.st.TxExec(ctx, tx, insertAssessments[len(chunk)], args...); err != nil {
-			return fmt.Errorf("creditdb: store assessments: %w", err)
-		}
+	args := make([]any, 0, len(as)*15)
+	for i, a := range as {
+		args = append(args, ids[i], a.Customer, a.CustomerKind, a.Scorecard, string(a.Request), string(a.Facts),
+			string(a.Report), a.Grade, a.Score, a.PD, a.Decision, a.Limit.String(), a.RequestID, a.CreatedBy,
+			a.CreatedAt.UnixNano())
+	}
+	if err := r.st.TxInsert(ctx, tx, insertAssessments, args); err != nil {
+		return fmt.Errorf("creditdb: store assessments: %w", err)
 	}
 	for i, a := range as {
 		a.ID = ids[i]
@@ -592,21 +585,8 @@ func (r *Repo) CreateAssessmentsTx(ctx context.Context, tx *sql.Tx, as []*Assess
 	return nil
 }
 
-// insertAssessments[n] is the INSERT of n assessments.
-var insertAssessments = func() (qs [rowsPerInsert + 1]string) {
-	for n := 1; n <= rowsPerInsert; n++ {
-		var q strings.Builder
-		q.WriteString(`INSERT INTO assessments (` + assessmentColumns + `) VALUES `)
-		for i := range n {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		}
-		qs[n] = q.String()
-	}
-	return qs
-}()
+// insertAssessments inserts up to 32 assessments per statement.
+var insertAssessments = store.InsertRows(`INSERT INTO assessments (`+assessmentColumns+`) VALUES `, 15, 32)
 
 // Assessment returns assessment id, or ErrNotFound.
 func (r *Repo) Assessment(ctx context.Context, id string) (Assessment, error) {

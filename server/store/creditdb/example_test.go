@@ -13,15 +13,22 @@ import (
 	"github.com/creditkit/creditkit/server/store/creditdb"
 )
 
-func Example() {
-	dir, _ := os.MkdirTemp("", "creditdb")
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "credit.db"))
+// openExample opens a fresh SQLite database in a temporary directory; done removes it.
+func openExample() (st *store.Store, done func()) {
+	dir, err := os.MkdirTemp("", "creditdb")
 	if err != nil {
 		panic(err)
 	}
-	defer st.Close()
+	if st, err = store.Open(context.Background(), filepath.Join(dir, "credit.db")); err != nil {
+		panic(err)
+	}
+	return st, func() { st.Close(); os.RemoveAll(dir) }
+}
+
+func Example() {
+	st, done := openExample()
+	defer done()
+	ctx := context.Background()
 	repo := creditdb.New(st)
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 
@@ -56,14 +63,9 @@ func Example() {
 // An assessment's ID can be drawn before its transaction, for a writer that encodes the
 // row or its audit record first; a row without one gets an ID inside the transaction.
 func ExampleRepo_NewAssessmentID() {
-	dir, _ := os.MkdirTemp("", "creditdb")
-	defer os.RemoveAll(dir)
+	st, done := openExample()
+	defer done()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "credit.db"))
-	if err != nil {
-		panic(err)
-	}
-	defer st.Close()
 	repo := creditdb.New(st)
 	first, err := repo.NewAssessmentID(ctx)
 	fmt.Println(first, err)

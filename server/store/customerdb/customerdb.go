@@ -287,41 +287,30 @@ func (r *Repo) checkIdentity(ctx context.Context, tx *sql.Tx, k keys, self custo
 	return &customer.DuplicateError{Field: k.idPath, Value: k.idShown, Existing: n}
 }
 
+// insertSpellingRows and insertTagRows insert a customer's spellings (at most eight: full
+// spelling and initials of up to four readings) and tags (at most 32).
+var (
+	insertSpellingRows = store.InsertRows(`INSERT INTO customer_spellings (spelling, ord) VALUES `, 2, 8)
+	insertTagRows      = store.InsertRows(`INSERT INTO customer_tags (ord, tag) VALUES `, 2, 32)
+)
+
 func (r *Repo) insertSpellings(ctx context.Context, tx *sql.Tx, num customer.Number, k keys) error {
-	if len(k.spellings) == 0 {
-		return nil
-	}
-	var q strings.Builder
-	q.WriteString(`INSERT INTO customer_spellings (spelling, ord) VALUES `)
 	args := make([]any, 0, 2*len(k.spellings))
-	for i, s := range k.spellings {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?)")
+	for _, s := range k.spellings {
 		args = append(args, s, ord(num))
 	}
-	if _, err := r.st.TxExec(ctx, tx, q.String(), args...); err != nil {
+	if err := r.st.TxInsert(ctx, tx, insertSpellingRows, args); err != nil {
 		return fmt.Errorf("customerdb: spellings of %s: %w", num, err)
 	}
 	return nil
 }
 
 func (r *Repo) insertTags(ctx context.Context, tx *sql.Tx, num customer.Number, tags []string) error {
-	if len(tags) == 0 {
-		return nil
-	}
-	var q strings.Builder
-	q.WriteString(`INSERT INTO customer_tags (ord, tag) VALUES `)
 	args := make([]any, 0, 2*len(tags))
-	for i, t := range tags {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?)")
+	for _, t := range tags {
 		args = append(args, ord(num), t)
 	}
-	if _, err := r.st.TxExec(ctx, tx, q.String(), args...); err != nil {
+	if err := r.st.TxInsert(ctx, tx, insertTagRows, args); err != nil {
 		return fmt.Errorf("customerdb: tags of %s: %w", num, err)
 	}
 	return nil

@@ -43,6 +43,23 @@ func exampleRing() *pii.Keyring {
 	return ring
 }
 
+// exampleRepo opens a fresh database with a Repo over it and its bank's root node.
+func exampleRepo(ctx context.Context) (*customerdb.Repo, *store.Store, func(), error) {
+	st, done, err := openExample()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	repo, err := customerdb.New(st, customerdb.Config{Keyring: exampleRing()})
+	if err == nil {
+		err = repo.EnsureRoot(ctx, "示例银行")
+	}
+	if err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	return repo, st, done, nil
+}
+
 func person(name string, seq int) customer.Customer {
 	id := customertest.ResidentID("110105", time.Date(1980, 1, 1+seq, 0, 0, 0, 0, time.UTC), seq)
 	return customertest.Person(name, id, "13800000000", "BJ01", "o-1")
@@ -93,17 +110,12 @@ func Example() {
 // on.
 func ExampleRepo_LockTree() {
 	ctx := context.Background()
-	st, done, err := openExample()
+	repo, st, done, err := exampleRepo(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer done()
-	repo, _ := customerdb.New(st, customerdb.Config{Keyring: exampleRing()})
-	if err := repo.EnsureRoot(ctx, "示例银行"); err != nil {
-		fmt.Println(err)
-		return
-	}
 	seen, _ := repo.TreeVersion(ctx)
 	d, err := repo.Prepare(person("张三", 1))
 	if err != nil {
@@ -154,13 +166,12 @@ func ExampleRepo_LockTree() {
 // number first, drawn ahead; RegisterTx then keeps it.
 func ExampleRepo_Assign() {
 	ctx := context.Background()
-	st, done, err := openExample()
+	repo, st, done, err := exampleRepo(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer done()
-	repo, _ := customerdb.New(st, customerdb.Config{Keyring: exampleRing()})
 	d, err := repo.Prepare(person("张三", 1))
 	if err == nil {
 		d, err = repo.Assign(ctx, d)
@@ -184,17 +195,12 @@ func ExampleRepo_Assign() {
 // A node's ID can be drawn before the transaction that inserts the node.
 func ExampleRepo_NewNodeID() {
 	ctx := context.Background()
-	st, done, err := openExample()
+	repo, _, done, err := exampleRepo(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer done()
-	repo, _ := customerdb.New(st, customerdb.Config{Keyring: exampleRing()})
-	if err := repo.EnsureRoot(ctx, "示例银行"); err != nil {
-		fmt.Println(err)
-		return
-	}
 	first, err := repo.NewNodeID(ctx)
 	second, _ := repo.NewNodeID(ctx)
 	fmt.Println(first > customerdb.RootID, second == first+1, err)

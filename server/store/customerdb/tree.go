@@ -99,7 +99,7 @@ func (r *Repo) LockTree(ctx context.Context, tx *sql.Tx) (int64, error) {
 }
 
 // NextNodeID draws the ID of a new node inside tx, from the store's sequence "tree_node"
-// (store.Store.NextInSequence; see ReserveInTx to draw many ahead).
+// (store.Store.NextInSequence); NewNodeID draws one ahead of the transaction.
 func (r *Repo) NextNodeID(ctx context.Context, tx *sql.Tx) (tree.ID, error) {
 	v, err := r.st.NextInSequence(ctx, tx, nodeSequence)
 	if err != nil {
