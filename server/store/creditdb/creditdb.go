@@ -21,7 +21,7 @@
 // Assessments are stored once and never changed (the repository has no update or
 // delete). Every write method has a *Tx form that joins the caller's transaction.
 //
-// The schema is migration 0003_credit.sql of server/store.
+// The schema is migrations 0003_credit.sql and 0010_assessment_docs.sql of server/store.
 package creditdb
 
 import (
@@ -536,8 +536,8 @@ func decodeCursor(c string) (string, int64, error) {
 	return kind, rev, nil
 }
 
-const assessmentColumns = `id, customer, customer_kind, scorecard, request, facts, report, grade, score, pd, decision,
-	credit_limit, request_id, created_by, created_at`
+const assessmentColumns = `id, customer, customer_kind, scorecard, request, facts, report, docs, grade, score, pd,
+	decision, credit_limit, request_id, created_by, created_at`
 
 // CreateAssessmentTx stores a inside tx, under a new ID ("A" and ten digits) which it sets
 // in a unless a has one from NewAssessmentID. The row is never changed afterwards.
@@ -570,11 +570,14 @@ func (r *Repo) CreateAssessmentsTx(ctx context.Context, tx *sql.Tx, as []*Assess
 			}
 		}
 	}
-	args := make([]any, 0, len(as)*15)
+	args := make([]any, 0, len(as)*16)
 	for i, a := range as {
-		args = append(args, ids[i], a.Customer, a.CustomerKind, a.Scorecard, string(a.Request), string(a.Facts),
-			string(a.Report), a.Grade, a.Score, a.PD, a.Decision, a.Limit.String(), a.RequestID, a.CreatedBy,
-			a.CreatedAt.UnixNano())
+		docs, err := packDocs(a)
+		if err != nil {
+			return err
+		}
+		args = append(args, ids[i], a.Customer, a.CustomerKind, a.Scorecard, "", "", "", docs, a.Grade,
+			a.Score, a.PD, a.Decision, a.Limit.String(), a.RequestID, a.CreatedBy, a.CreatedAt.UnixNano())
 	}
 	if err := r.st.TxInsert(ctx, tx, insertAssessments, args); err != nil {
 		return fmt.Errorf("creditdb: store assessments: %w", err)
@@ -586,7 +589,7 @@ func (r *Repo) CreateAssessmentsTx(ctx context.Context, tx *sql.Tx, as []*Assess
 }
 
 // insertAssessments inserts up to 32 assessments per statement.
-var insertAssessments = store.InsertRows(`INSERT INTO assessments (`+assessmentColumns+`) VALUES `, 15, 32)
+var insertAssessments = store.InsertRows(`INSERT INTO assessments (`+assessmentColumns+`) VALUES `, 16, 32)
 
 // Assessment returns assessment id, or ErrNotFound.
 func (r *Repo) Assessment(ctx context.Context, id string) (Assessment, error) {
@@ -602,12 +605,13 @@ func (r *Repo) assessment(ctx context.Context, q runner, id string) (Assessment,
 	var (
 		a                      Assessment
 		request, facts, report string
+		docs                   []byte
 		limit                  string
 		at                     int64
 	)
 	err := q.queryRow(ctx, `SELECT `+assessmentColumns+` FROM assessments WHERE id = ?`, id).Scan(
-		&a.ID, &a.Customer, &a.CustomerKind, &a.Scorecard, &request, &facts, &report, &a.Grade, &a.Score, &a.PD,
-		&a.Decision, &limit, &a.RequestID, &a.CreatedBy, &at)
+		&a.ID, &a.Customer, &a.CustomerKind, &a.Scorecard, &request, &facts, &report, &docs, &a.Grade, &a.Score,
+		&a.PD, &a.Decision, &limit, &a.RequestID, &a.CreatedBy, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Assessment{}, fmt.Errorf("assessment %s: %w", id, ErrNotFound)
 	}
@@ -618,7 +622,11 @@ func (r *Repo) assessment(ctx context.Context, q runner, id string) (Assessment,
 	if err != nil {
 		return Assessment{}, fmt.Errorf("creditdb: assessment %s: bad limit %q: %w", id, limit, err)
 	}
-	a.Request, a.Facts, a.Report = []byte(request), []byte(facts), []byte(report)
+	if docs == nil { // written before migration 0010
+		a.Request, a.Facts, a.Report = []byte(request), []byte(facts), []byte(report)
+	} else if err := unpackDocs(&a, docs); err != nil {
+		return Assessment{}, fmt.Errorf("assessment %s: %w", id, err)
+	}
 	a.CreatedAt = time.Unix(0, at).UTC()
 	return a, nil
 }

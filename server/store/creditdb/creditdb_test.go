@@ -385,3 +385,82 @@ func TestCreateAssessmentsInOneStatement(t *testing.T) {
 		require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error { return repo.CreateAssessmentsTx(ctx, tx, nil) }))
 	})
 }
+
+// A stored assessment keeps its documents packed: a real report and its facts take a
+// fraction of their JSON, and come back byte for byte.
+func TestAssessmentDocumentsArePacked(t *testing.T) {
+	card := builtin(t, "individual")
+	model, err := credit.Compile(card)
+	require.NoError(t, err)
+	assessor, err := credit.NewAssessor(model, credit.Config{Now: func() time.Time { return at }})
+	require.NoError(t, err)
+	forEachDB(t, func(t *testing.T, st *store.Store, _ string) {
+		ctx := context.Background()
+		repo := creditdb.New(st)
+		installAll(t, repo)
+		for i, age := range []int{23, 41, 67} {
+			facts, err := credit.DecodeFacts([]byte(fmt.Sprintf(`{"bureau":{"history_months":%d,"open_accounts":%d,
+				"delinquencies_24m":0,"worst_dpd_24m":0,"utilisation":0.%d,"hard_inquiries_6m":1},
+				"income":{"monthly":"%d","verified":true,"employment":"civil_servant","years_with_employer":%d},
+				"capacity":{"monthly_debt_payments":"1200","monthly_living_costs":"3000","housing":"own"},
+				"profile":{"age":%d,"marital":"single","education":"master"},
+				"request":{"amount":"%d","term_months":24,"product":"consumer","method":"equal_instalments"}}`,
+				12+30*i, 1+i, 2+3*i, 9000+7000*i, i, age, 30000+45000*i)))
+			require.NoError(t, err)
+			report, err := assessor.Assess(facts)
+			require.NoError(t, err)
+			a := creditdb.Assessment{Customer: "1100000001", CustomerKind: "individual", Scorecard: "individual-1",
+				Grade: report.Grade.String(), Score: report.Score, PD: report.PD, Decision: report.Decision.String(),
+				Limit: report.Limit, CreatedBy: "alice", CreatedAt: at}
+			a.Report, _ = json.Marshal(&report)
+			a.Facts, _ = json.Marshal(&report.Facts)
+			a.Request, _ = json.Marshal(&report.Facts.Request)
+			require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error { return repo.CreateAssessmentTx(ctx, tx, &a) }))
+
+			got, err := repo.Assessment(ctx, a.ID)
+			require.NoError(t, err)
+			assert.Equal(t, string(a.Request), string(got.Request))
+			assert.Equal(t, string(a.Facts), string(got.Facts))
+			assert.Equal(t, string(a.Report), string(got.Report))
+
+			var packed int
+			var texts string
+			require.NoError(t, st.QueryRow(ctx, `SELECT length(docs), request || facts || report FROM assessments WHERE id = ?`,
+				a.ID).Scan(&packed, &texts))
+			assert.Empty(t, texts, "the documents are kept once, packed")
+			whole := len(a.Request) + len(a.Facts) + len(a.Report)
+			assert.Less(t, packed, whole/3, "%d bytes of documents packed into %d", whole, packed)
+		}
+	})
+}
+
+// Rows stored before migration 0010 keep their documents as text and are read from there;
+// a damaged packed row is an error, never a panic.
+func TestAssessmentDocumentsOldRowsAndDamage(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store, _ string) {
+		ctx := context.Background()
+		repo := creditdb.New(st)
+		installAll(t, repo)
+		require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, st.Rebind(`INSERT INTO assessments (id, customer, customer_kind, scorecard,
+				request, facts, report, grade, score, pd, decision, credit_limit, request_id, created_by, created_at)
+				VALUES ('A0000000007', '1100000001', 'individual', 'individual-1', '{"amount":"5"}', '{"profile":{}}',
+				'{"grade":"C"}', 'C', 480, 0.1, 'refer', '5', 'r', 'bob', ?)`), at.UnixNano())
+			return err
+		}))
+		old, err := repo.Assessment(ctx, "A0000000007")
+		require.NoError(t, err)
+		assert.Equal(t, `{"amount":"5"}`, string(old.Request))
+		assert.Equal(t, `{"profile":{}}`, string(old.Facts))
+		assert.Equal(t, `{"grade":"C"}`, string(old.Report))
+
+		require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, st.Rebind(`UPDATE assessments SET docs = ? WHERE id = 'A0000000007'`), []byte{1, 0xff, 0xff})
+			return err
+		}))
+		_, err = repo.Assessment(ctx, "A0000000007")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "damaged")
+		assert.NotErrorIs(t, err, creditdb.ErrNotFound)
+	})
+}
