@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"time"
 
 	"github.com/creditkit/creditkit/credit"
 	"github.com/creditkit/creditkit/server/perm"
@@ -121,7 +122,8 @@ func (w *assessmentWriter) tx(batch []*pendingAssessment) error {
 	s := w.s
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
 	defer cancel()
-	return s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
+	start, stored := time.Now(), 0
+	err := s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
 		set, err := s.activeSet(ctx, tx)
 		if err != nil {
 			return err
@@ -150,6 +152,11 @@ func (w *assessmentWriter) tx(batch []*pendingAssessment) error {
 			}
 			writes = append(writes, assessmentWrite{actor: p.actor, row: p.row, audited: &p.audited})
 		}
+		stored = len(writes)
 		return s.recordAssessmentsTx(ctx, tx, writes)
 	})
+	if err == nil {
+		s.metrics.observeCommit("assessments", stored, time.Since(start))
+	}
+	return err
 }

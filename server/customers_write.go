@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"time"
 
 	"github.com/creditkit/creditkit/customer"
 	"github.com/creditkit/creditkit/server/audit"
@@ -360,13 +361,14 @@ func (s *Server) commitBatch(jobs []*createJob) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(jobs[0].ctx), s.cfg.WriteTimeout)
 	defer cancel()
 	done := make([]bool, len(jobs))
+	start, ok := time.Now(), 0
 	err := s.treeTx(ctx, func(tx *sql.Tx, tl *treeLock) error {
 		ctx := s.cfg.Store.PrepareInTx(ctx, tx) // each statement bound to tx once per batch
 		if err := tl.acquire(ctx); err != nil {
 			return err
 		}
 		tl.addsOnly = true // registrations change the tree by new nodes alone
-		ok := 0
+		ok = 0
 		for i, j := range jobs {
 			if err := j.ctx.Err(); err != nil {
 				j.err, done[i] = err, true
@@ -394,6 +396,9 @@ func (s *Server) commitBatch(jobs []*createJob) {
 		}
 		return s.auditBatch(ctx, tx, audited)
 	})
+	if err == nil {
+		s.metrics.observeCommit("customers", ok, time.Since(start))
+	}
 	for i, j := range jobs {
 		switch {
 		case errors.Is(err, errNothingToCommit):

@@ -26,8 +26,18 @@ func newMetrics() *metrics {
 			Help:    "Time to answer HTTP requests, by method, route pattern and status.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"method", "route", "status"}),
+		commitRows: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "creditkit_group_commit_rows",
+			Help:    "Writes stored by one group commit, by writer (customers, assessments).",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 9), // 1 … 256
+		}, []string{"writer"}),
+		commitTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "creditkit_group_commit_duration_seconds",
+			Help:    "Time of one group commit's transaction, sync included, by writer (customers, assessments).",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}, []string{"writer"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency,
+	m.registry.MustRegister(m.requests, m.latency, m.commitRows, m.commitTime,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -36,6 +46,13 @@ func (m *metrics) observe(method, route string, status int, elapsed time.Duratio
 	code := strconv.Itoa(status)
 	m.requests.WithLabelValues(method, route, code).Inc()
 	m.latency.WithLabelValues(method, route, code).Observe(elapsed.Seconds())
+}
+
+// observeCommit records one group commit of writer: the writes it stored and how long
+// its transaction took.
+func (m *metrics) observeCommit(writer string, rows int, elapsed time.Duration) {
+	m.commitRows.WithLabelValues(writer).Observe(float64(rows))
+	m.commitTime.WithLabelValues(writer).Observe(elapsed.Seconds())
 }
 
 func (s *Server) metricsHandler() fiber.Handler {

@@ -433,7 +433,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 
 // metrics are the Prometheus collectors of one Server, on its own registry.
 type metrics struct {
-	registry *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	registry   *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	commitRows *prometheus.HistogramVec // group commits: writes per transaction
+	commitTime *prometheus.HistogramVec // group commits: transaction time
 }
