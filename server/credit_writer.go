@@ -29,13 +29,15 @@ const maxAssessmentBatch = 256
 // active at its commit, at the cost of one small query per batch instead of per request.
 //
 // No goroutine runs while nothing is pending: the first request that finds the writer
-// idle starts one, which exits when the queue is empty.
+// idle starts one, which commits at once and exits when the queue is empty; under load it
+// waits briefly for fuller batches (commitDelayer).
 type assessmentWriter struct {
 	s *Server
 
 	mu      sync.Mutex
 	pending []*pendingAssessment
 	running bool
+	delay   commitDelayer
 }
 
 type pendingAssessment struct {
@@ -48,7 +50,9 @@ type pendingAssessment struct {
 	err     error        // set when the row failed on its own before the insert
 }
 
-func newAssessmentWriter(s *Server) *assessmentWriter { return &assessmentWriter{s: s} }
+func newAssessmentWriter(s *Server) *assessmentWriter {
+	return &assessmentWriter{s: s, delay: newCommitDelayer()}
+}
 
 // write stores row (assessed from facts for ref, with its ID and creator set), made by
 // actor in the request whose context is req, and returns once it is committed (or failed),
@@ -73,12 +77,16 @@ func (w *assessmentWriter) write(req context.Context, actor perm.Actor, row *cre
 		w.running = true
 		go w.run()
 	}
+	w.delay.queued(len(w.pending))
 	w.mu.Unlock()
 	return <-p.done
 }
 
 func (w *assessmentWriter) run() {
-	for {
+	for first := true; ; first = false {
+		if !first {
+			w.delay.wait(w.queued)
+		}
 		w.mu.Lock()
 		n := min(len(w.pending), maxAssessmentBatch)
 		if n == 0 {
@@ -94,6 +102,13 @@ func (w *assessmentWriter) run() {
 		w.mu.Unlock()
 		w.commit(batch)
 	}
+}
+
+// queued returns how many rows are pending.
+func (w *assessmentWriter) queued() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.pending)
 }
 
 // commit writes batch in one transaction and tells every request the outcome.

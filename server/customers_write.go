@@ -294,6 +294,10 @@ type createJob struct {
 // whatever others queued meanwhile, hands the lead to the oldest job still queued, and
 // returns. Every job is answered only after the transaction holding it committed (or
 // failed). The zero value is ready to use.
+//
+// It does not wait for fuller batches under load as the assessment writer does
+// (commitDelayer): that saved ~10% of the CPU of registrations at 2k req/s but raised
+// their p99 from 11-14 ms to 18-23 ms.
 type groupCommit struct {
 	mu      sync.Mutex
 	queue   []*createJob
