@@ -3,9 +3,9 @@ package server
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"slices"
 	"strconv"
 	"sync"
@@ -277,16 +277,27 @@ func (s *Server) assessWith(card activeCard, ref customerRef, facts credit.Facts
 	row := creditdb.Assessment{Customer: ref.Number, CustomerKind: ref.Kind.String(), Scorecard: card.id,
 		Grade: report.Grade.String(), Score: report.Score, PD: report.PD, Decision: report.Decision.String(),
 		Limit: report.Limit, CreatedAt: report.AssessedAt.UTC()}
-	if row.Report, err = json.Marshal(&report); err != nil {
-		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: encode report: %w", err)
-	}
-	if row.Facts, err = json.Marshal(&report.Facts); err != nil {
-		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: encode facts: %w", err)
-	}
-	if row.Request, err = json.Marshal(&report.Facts.Request); err != nil {
-		return creditdb.Assessment{}, credit.Report{}, fmt.Errorf("server: encode request: %w", err)
+	if row.Report, row.Facts, row.Request, err = encodeAssessment(&report); err != nil {
+		return creditdb.Assessment{}, credit.Report{}, err
 	}
 	return row, report, nil
+}
+
+// encodeAssessment returns the JSON of report, of its facts and of their request, exactly
+// as encoding/json writes them (the API's and the stored form), through goccy/go-json:
+// encoding/json took ~26 µs for a report, 10% of an assessment's server CPU; goccy takes
+// ~15 µs. TestEncodeAssessmentIsEncodingJSON and FuzzAssessmentRequest compare the two.
+func encodeAssessment(report *credit.Report) (doc, facts, request []byte, err error) {
+	if doc, err = gojson.Marshal(report); err != nil {
+		return nil, nil, nil, fmt.Errorf("server: encode report: %w", err)
+	}
+	if facts, err = gojson.Marshal(&report.Facts); err != nil {
+		return nil, nil, nil, fmt.Errorf("server: encode facts: %w", err)
+	}
+	if request, err = gojson.Marshal(&report.Facts.Request); err != nil {
+		return nil, nil, nil, fmt.Errorf("server: encode request: %w", err)
+	}
+	return doc, facts, request, nil
 }
 
 // assessmentWrite is one assessment to store and who made it.

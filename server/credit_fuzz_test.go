@@ -41,10 +41,16 @@ func FuzzAssessmentRequest(f *testing.F) {
 			}
 			return
 		}
-		if _, _, err := s.assessWith(active, individualRef, facts); err != nil {
+		row, report, err := s.assessWith(active, individualRef, facts)
+		if err != nil {
 			if _, ok := err.(*ValidationError); !ok {
 				t.Fatalf("assess: %T %v", err, err)
 			}
+			return
+		}
+		want, err := json.Marshal(&report)
+		if err != nil || string(want) != string(row.Report) {
+			t.Fatalf("the report's JSON differs from encoding/json's (%v):\n%s\n%s", err, row.Report, want)
 		}
 	})
 }
