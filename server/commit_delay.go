@@ -2,15 +2,15 @@ package server
 
 import "time"
 
-// Under sustained load the assessment writer's group commit waits, before it starts, until fullBatch writes are
-// queued, for at most commitDelay (PostgreSQL's commit_delay, for a batching writer). A
-// commit costs about as much for a few rows as for dozens: the transaction, the index
-// pages it touches, the audit chain's head, the log frames and the sync. Without the
+// Under sustained load the assessment writer waits, before a commit, until fullBatch
+// writes are queued, for at most commitDelay (PostgreSQL's commit_delay, for a batching
+// writer). A commit costs about as much for a few rows as for dozens: the transaction, the
+// index pages it touches, the audit chain's head, the log frames and the sync. Without the
 // delay, POST assessment in a closed loop of 64 connections committed every ~1.3 ms with
 // ~6 rows, its writer busy all the time with that fixed part while the requests it was
-// not serving queued for the same two cores. With it, batches of ~30, ~9% less server
-// CPU per assessment and ~6% more requests per second (BENCHMARKS.md). (Registrations do
-// not wait: see groupCommit.)
+// not serving queued for the same two cores. With it, batches of ~30, ~9% less server CPU
+// per assessment and ~6% more requests per second (BENCHMARKS.md). (Registrations do not
+// wait: see groupCommit.)
 const (
 	fullBatch   = 64
 	commitDelay = 2 * time.Millisecond

@@ -5,12 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	gojson "github.com/goccy/go-json"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	gojson "github.com/goccy/go-json"
 
 	"github.com/creditkit/creditkit/credit"
 	"github.com/creditkit/creditkit/server/audit"
