@@ -398,32 +398,45 @@ func (p *maskParser) enter(i int) error {
 	return nil
 }
 
+// parseArray and parseObject read a container whose opening bracket is at in[i]; they
+// differ only in their members (parseContainer).
 func (p *maskParser) parseArray(i int) (int, error) {
+	return p.parseContainer(i, kindArray, ']', "after array element", p.parseValue)
+}
+
+func (p *maskParser) parseObject(i int) (int, error) {
+	return p.parseContainer(i, kindObject, '}', "after object key:value pair", p.parseMember)
+}
+
+// parseContainer reads the array or object (kind) opened at in[i] and closed by end: its
+// members, each read by member and followed by ',' or end (after names where else it
+// fails), become its children.
+func (p *maskParser) parseContainer(i int, kind uint8, end byte, after string, member func(int) (int, error)) (int, error) {
 	if err := p.enter(i); err != nil {
 		return i, err
 	}
 	in := p.in
 	self := len(p.nodes)
-	p.nodes = append(p.nodes, jsonNode{kind: kindArray})
+	p.nodes = append(p.nodes, jsonNode{kind: kind})
 	mark := len(p.open)
 	i = skipSpace(in, i+1)
-	if i < len(in) && in[i] == ']' {
+	if i < len(in) && in[i] == end {
 		i++
 	} else {
 		for {
 			p.open = append(p.open, int32(len(p.nodes)))
 			var err error
-			if i, err = p.parseValue(i); err != nil {
+			if i, err = member(i); err != nil {
 				return i, err
 			}
 			if i = skipSpace(in, i); i >= len(in) {
-				return i, p.fail(i, "after array element")
+				return i, p.fail(i, after)
 			}
-			if c := in[i]; c == ']' {
+			if c := in[i]; c == end {
 				i++
 				break
 			} else if c != ',' {
-				return i, p.fail(i, "after array element")
+				return i, p.fail(i, after)
 			}
 			i = skipSpace(in, i+1)
 		}
@@ -432,57 +445,32 @@ func (p *maskParser) parseArray(i int) (int, error) {
 	return i, nil
 }
 
-func (p *maskParser) parseObject(i int) (int, error) {
-	if err := p.enter(i); err != nil {
+// parseMember reads an object's "key": value at in[i] into a node that carries the key.
+func (p *maskParser) parseMember(i int) (int, error) {
+	in := p.in
+	if i >= len(in) || in[i] != '"' {
+		return i, p.fail(i, "looking for beginning of object key string")
+	}
+	end, plain, err := p.scanString(i)
+	if err != nil {
+		return end, err
+	}
+	ka, kb := i+1, end-1
+	if !plain {
+		ka = len(p.keys)
+		p.keys = unquote(p.keys, in[i+1:end-1])
+		kb = len(p.keys)
+	}
+	if i = skipSpace(in, end); i >= len(in) || in[i] != ':' {
+		return i, p.fail(i, "after object key")
+	}
+	child := len(p.nodes)
+	if i, err = p.parseValue(skipSpace(in, i+1)); err != nil {
 		return i, err
 	}
-	in := p.in
-	self := len(p.nodes)
-	p.nodes = append(p.nodes, jsonNode{kind: kindObject})
-	mark := len(p.open)
-	i = skipSpace(in, i+1)
-	if i < len(in) && in[i] == '}' {
-		i++
-	} else {
-		for {
-			if i >= len(in) || in[i] != '"' {
-				return i, p.fail(i, "looking for beginning of object key string")
-			}
-			end, plain, err := p.scanString(i)
-			if err != nil {
-				return end, err
-			}
-			ka, kb := i+1, end-1
-			if !plain {
-				ka = len(p.keys)
-				p.keys = unquote(p.keys, in[i+1:end-1])
-				kb = len(p.keys)
-			}
-			if i = skipSpace(in, end); i >= len(in) || in[i] != ':' {
-				return i, p.fail(i, "after object key")
-			}
-			i = skipSpace(in, i+1)
-			child := len(p.nodes)
-			p.open = append(p.open, int32(child))
-			if i, err = p.parseValue(i); err != nil {
-				return i, err
-			}
-			n := &p.nodes[child]
-			n.ka, n.kb, n.plainKey = ka, kb, plain
-			n.kpre = keyPrefix(p.key(n))
-			if i = skipSpace(in, i); i >= len(in) {
-				return i, p.fail(i, "after object key:value pair")
-			}
-			if c := in[i]; c == '}' {
-				i++
-				break
-			} else if c != ',' {
-				return i, p.fail(i, "after object key:value pair")
-			}
-			i = skipSpace(in, i+1)
-		}
-	}
-	p.close(self, mark)
+	n := &p.nodes[child]
+	n.ka, n.kb, n.plainKey = ka, kb, plain
+	n.kpre = keyPrefix(p.key(n))
 	return i, nil
 }
 
