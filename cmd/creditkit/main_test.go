@@ -31,7 +31,7 @@ func runCLI(args []string, env map[string]string) (code int, stdout, stderr stri
 func TestServeHelpListsEveryFlagAndVariable(t *testing.T) {
 	code, out, _ := runCLI([]string{"serve", "--help"}, nil)
 	require.Equal(t, exitOK, code)
-	for _, flag := range []string{"addr", "data", "db", "body-limit", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout", "log-level", "debug-addr", "rate-limit", "demo", "approval-matrix"} {
+	for _, flag := range []string{"addr", "data", "db", "body-limit", "read-timeout", "write-timeout", "idle-timeout", "shutdown-timeout", "log-level", "debug-addr", "rate-limit", "demo", "approval-matrix", "heap-floor"} {
 		assert.Contains(t, out, "--"+flag+" ", flag)
 		assert.Contains(t, out, "(env "+envName(flag)+")", flag)
 	}

@@ -40,6 +40,7 @@ type serveOptions struct {
 	approvalMatrix  string
 	rateLimit       float64
 	debugAddr       string
+	heapFloor       uint64
 	getenv          func(string) string
 }
 
@@ -91,6 +92,7 @@ up, since data sealed with it cannot be read without it.`,
 	f.StringVar(&o.approvalMatrix, "approval-matrix", "", "JSON file of the loan approval matrix (amount bands, grades, stages, roles, authority); empty for the built-in one (env "+envName("approval-matrix")+")")
 	f.Float64Var(&o.rateLimit, "rate-limit", server.DefaultRateLimit, "sustained requests per second per caller, with a burst of twice that; 0 turns the limit off (env "+envName("rate-limit")+")")
 	f.StringVar(&o.debugAddr, "debug-addr", "", "address of a separate listener serving Go's profiler (/debug/pprof/) for operators, e.g. 127.0.0.1:6060; empty for none. It has no authentication: never expose it beyond the host (env "+envName("debug-addr")+")")
+	f.Uint64Var(&o.heapFloor, "heap-floor", defaultHeapFloor, "heap size in bytes below which Go's garbage collector does not start a cycle (at most this much more memory, for much less collection when the live heap is small); 0 for Go's default. Ignored when GOGC is set (env "+envName("heap-floor")+")")
 	f.BoolVar(&o.demo, "demo", false, "load the demo bank (branches, customer groups, 1,000 customers, officers, applications in every state) at start: once, and only into an empty database (env "+envName("demo")+")")
 	return cmd
 }
@@ -107,6 +109,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr interface{ Write(
 	}
 	log, logs := newServeLogger(stderr, o.logLevel)
 	defer logs.Close()
+	if o.heapFloor > 0 && os.Getenv("GOGC") == "" { // the runtime's own variable, whatever getenv is
+		defer startHeapFloor(o.heapFloor)()
+	}
 	var matrix []byte
 	if o.approvalMatrix != "" {
 		b, err := os.ReadFile(o.approvalMatrix)
