@@ -57,16 +57,19 @@ func newAssessmentWriter(s *Server) *assessmentWriter {
 // write stores row (assessed from facts for ref, with its ID and creator set), made by
 // actor in the request whose context is req, and returns once it is committed (or failed),
 // with its audit record (assessment.create, stamped with req's request ID) in the same
-// transaction. The row and its audit record are encoded here, in the request; the writer
-// replaces both when the row had to be assessed again with a newly active card. Other
-// requests' rows share the transaction, so no request context cancels it; the transaction
-// has the server's write timeout.
+// transaction. The row and its audit record are encoded, and the row's documents packed,
+// here, in the request; the writer replaces them when the row had to be assessed again
+// with a newly active card. Other requests' rows share the transaction, so no request
+// context cancels it; the transaction has the server's write timeout.
 func (w *assessmentWriter) write(req context.Context, actor perm.Actor, row *creditdb.Assessment, ref customerRef, facts credit.Facts) error {
 	if req == nil {
 		req = context.Background()
 	}
 	rec, err := w.s.prepareAudit(req, w.s.assessmentAudit(actor, row))
 	if err != nil {
+		return err
+	}
+	if err := row.Pack(); err != nil {
 		return err
 	}
 	p := &pendingAssessment{audited: auditedWrite{req: req, rec: rec}, actor: actor, row: row, ref: ref, facts: facts,

@@ -117,6 +117,8 @@ type Assessment struct {
 	RequestID    string // the HTTP request that made it
 	CreatedBy    string
 	CreatedAt    time.Time
+
+	packed packedDocs // set by Pack
 }
 
 // Repo stores scorecards and assessments in a store.Store. It is safe for concurrent use.
@@ -572,7 +574,7 @@ func (r *Repo) CreateAssessmentsTx(ctx context.Context, tx *sql.Tx, as []*Assess
 	}
 	args := make([]any, 0, len(as)*16)
 	for i, a := range as {
-		docs, err := packDocs(a)
+		docs, err := a.packedForStore()
 		if err != nil {
 			return err
 		}

@@ -434,6 +434,36 @@ func TestAssessmentDocumentsArePacked(t *testing.T) {
 	})
 }
 
+// A row packed before its transaction is stored with those bytes; a row whose documents
+// were replaced after Pack is packed again, so what is stored is always its documents.
+func TestAssessmentPackedAhead(t *testing.T) {
+	forEachDB(t, func(t *testing.T, st *store.Store, _ string) {
+		ctx := context.Background()
+		repo := creditdb.New(st)
+		installAll(t, repo)
+		row := func(report string) *creditdb.Assessment {
+			return &creditdb.Assessment{Customer: "1", CustomerKind: "individual", Scorecard: "individual-1",
+				Request: []byte(`{"amount":"1"}`), Facts: []byte(`{"request":{"amount":"1"}}`), Report: []byte(report),
+				Grade: "A", Decision: "approve", Limit: decimal.NewFromInt(1), CreatedBy: "x", CreatedAt: at}
+		}
+		packed, replaced, unpacked := row(`{"grade":"A"}`), row(`{"grade":"B"}`), row(`{"grade":"C"}`)
+		require.NoError(t, packed.Pack())
+		require.NoError(t, replaced.Pack())
+		replaced.Report = []byte(`{"grade":"D"}`)
+		rows := []*creditdb.Assessment{packed, replaced, unpacked}
+		require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error { return repo.CreateAssessmentsTx(ctx, tx, rows) }))
+		for i, want := range []string{`{"grade":"A"}`, `{"grade":"D"}`, `{"grade":"C"}`} {
+			got, err := repo.Assessment(ctx, rows[i].ID)
+			require.NoError(t, err)
+			assert.Equal(t, want, string(got.Report), "row %d", i)
+			assert.Equal(t, `{"request":{"amount":"1"}}`, string(got.Facts), "row %d", i)
+		}
+
+		tooLarge := row(string(make([]byte, 17<<20)))
+		assert.Error(t, tooLarge.Pack())
+	})
+}
+
 // Rows stored before migration 0010 keep their documents as text and are read from there;
 // a damaged packed row is an error, never a panic.
 func TestAssessmentDocumentsOldRowsAndDamage(t *testing.T) {

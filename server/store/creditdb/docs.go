@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/klauspost/compress/s2"
 )
@@ -41,21 +42,79 @@ const maxDocsLen = 16 << 20
 // errDocs reports a damaged docs value.
 var errDocs = errors.New("creditdb: damaged assessment documents")
 
+// packScratch holds the frame and the compressed block while a row is packed: ~12 KB per
+// assessment that would otherwise be garbage at once.
+var packScratch = sync.Pool{New: func() any { return new(packBuffers) }}
+
+type packBuffers struct{ frame, block []byte }
+
 // packDocs returns the documents of a packed.
 func packDocs(a *Assessment) ([]byte, error) {
-	if n := len(a.Request) + len(a.Facts) + len(a.Report); n > maxDocsLen {
+	n := len(a.Request) + len(a.Facts) + len(a.Report)
+	if n > maxDocsLen {
 		return nil, fmt.Errorf("creditdb: assessment documents of %d bytes, more than %d", n, maxDocsLen)
 	}
-	frame := make([]byte, 0, 2*binary.MaxVarintLen32+len(a.Request)+len(a.Facts)+len(a.Report))
-	frame = binary.AppendUvarint(frame, uint64(len(a.Request)))
+	b := packScratch.Get().(*packBuffers)
+	defer packScratch.Put(b)
+	frame := binary.AppendUvarint(b.frame[:0], uint64(len(a.Request)))
 	frame = binary.AppendUvarint(frame, uint64(len(a.Facts)))
 	frame = append(frame, a.Request...)
 	frame = append(frame, a.Facts...)
 	frame = append(frame, a.Report...)
-	out := make([]byte, 1+s2.MaxEncodedLen(len(frame)))
+	b.frame = frame
+	if need := s2.MaxEncodedLen(len(frame)); cap(b.block) < need {
+		b.block = make([]byte, need)
+	}
+	block := docsDictV1.Encode(b.block[:cap(b.block)], frame) // in b.block: Encode writes from its dst's start
+	out := make([]byte, 1+len(block))
 	out[0] = docsV1
-	block := docsDictV1.Encode(out[1:], frame) // in out[1:]: Encode writes from its dst's start
-	return out[:1+len(block)], nil
+	copy(out[1:], block)
+	return out, nil
+}
+
+// Pack packs the row's documents for storage now, so that CreateAssessmentsTx stores them
+// without packing them inside its transaction: packing (S2) is the costliest part of
+// storing a row, and a group commit's transaction is the one serial step of many
+// requests. A row whose documents change after Pack (to other slices) is packed again
+// when stored.
+func (a *Assessment) Pack() error {
+	docs, err := packDocs(a)
+	if err != nil {
+		return err
+	}
+	a.packed = packedDocs{docs: docs, of: a.docsIdentity()}
+	return nil
+}
+
+// packedDocs is what Pack made and from which documents.
+type packedDocs struct {
+	docs []byte
+	of   [3]docIdentity
+}
+
+// docIdentity names a document by where its bytes are and how many there are.
+type docIdentity struct {
+	first *byte
+	len   int
+}
+
+func (a *Assessment) docsIdentity() [3]docIdentity {
+	id := func(b []byte) docIdentity {
+		if len(b) == 0 {
+			return docIdentity{}
+		}
+		return docIdentity{&b[0], len(b)}
+	}
+	return [3]docIdentity{id(a.Request), id(a.Facts), id(a.Report)}
+}
+
+// packedForStore returns the packed documents: Pack's when they are still those of a,
+// otherwise packed now.
+func (a *Assessment) packedForStore() ([]byte, error) {
+	if a.packed.docs != nil && a.packed.of == a.docsIdentity() {
+		return a.packed.docs, nil
+	}
+	return packDocs(a)
 }
 
 // unpackDocs sets the documents of a from packed, which packDocs made.

@@ -75,3 +75,30 @@ func ExampleRepo_NewAssessmentID() {
 	// A0000000001 <nil>
 	// A0000000002
 }
+
+// A writer that stores rows in a shared transaction packs each row's documents before it,
+// in the request that made the row; the transaction then stores the packed bytes.
+func ExampleAssessment_Pack() {
+	st, done := openExample()
+	defer done()
+	ctx := context.Background()
+	repo := creditdb.New(st)
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	card, _ := credit.BuiltinCard("individual")
+	if _, err := repo.Install(ctx, "individual", card, "system", now); err != nil {
+		panic(err)
+	}
+
+	a := creditdb.Assessment{Customer: "1100000001", CustomerKind: "individual", Scorecard: "individual-1",
+		Request: []byte(`{"amount":"50000"}`), Facts: []byte(`{"request":{"amount":"50000"}}`),
+		Report: []byte(`{"grade":"BBB"}`), Grade: "BBB", Decision: "approve", CreatedBy: "alice", CreatedAt: now}
+	fmt.Println(a.Pack())
+	err := st.Tx(ctx, func(tx *sql.Tx) error { return repo.CreateAssessmentTx(ctx, tx, &a) })
+	fmt.Println(a.ID, err)
+	got, _ := repo.Assessment(ctx, a.ID)
+	fmt.Println(string(got.Report))
+	// Output:
+	// <nil>
+	// A0000000001 <nil>
+	// {"grade":"BBB"}
+}
