@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -91,31 +92,38 @@ type assessmentHead struct {
 	CreatedAt    time.Time       `json:"created_at"`
 }
 
-// assessmentJSON encodes a stored assessment as storedAssessmentView does, splicing the
-// report's JSON (which json.Marshal wrote, compact and valid) in as it is rather than
-// encoding it again.
-func assessmentJSON(a *creditdb.Assessment) ([]byte, error) {
+// appendAssessmentJSON appends a stored assessment encoded as storedAssessmentView does,
+// splicing the report's JSON (which json.Marshal wrote, compact and valid) in as it is
+// rather than encoding it again.
+func appendAssessmentJSON(dst []byte, a *creditdb.Assessment) ([]byte, error) {
 	head, err := json.Marshal(assessmentHead{ID: a.ID, Customer: a.Customer, CustomerKind: a.CustomerKind,
 		Scorecard: a.Scorecard, Grade: a.Grade, Score: a.Score, PD: a.PD, Decision: a.Decision, Limit: a.Limit,
 		RequestID: a.RequestID, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt.UTC()})
 	if err != nil {
 		return nil, fmt.Errorf("server: encode assessment %s: %w", a.ID, err)
 	}
-	out := make([]byte, 0, len(head)+len(a.Report)+16)
-	out = append(out, head[:len(head)-1]...)
-	out = append(out, `,"report":`...)
-	out = append(out, a.Report...)
-	return append(out, '}'), nil
+	dst = append(dst, head[:len(head)-1]...)
+	dst = append(dst, `,"report":`...)
+	dst = append(dst, a.Report...)
+	return append(dst, '}'), nil
 }
+
+// assessmentBodies are buffers for appendAssessmentJSON: a body is ~5 KB, and the response
+// keeps a copy in its own pooled buffer.
+var assessmentBodies = sync.Pool{New: func() any { return new([]byte) }}
 
 // sendAssessment answers with the assessment as JSON.
 func sendAssessment(c *fiber.Ctx, a *creditdb.Assessment) error {
-	body, err := assessmentJSON(a)
+	buf := assessmentBodies.Get().(*[]byte)
+	defer assessmentBodies.Put(buf)
+	body, err := appendAssessmentJSON((*buf)[:0], a)
 	if err != nil {
 		return err
 	}
+	*buf = body
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(body)
+	c.Response().SetBody(body) // copies, unlike c.Send
+	return nil
 }
 
 func (s *Server) postAssessment(c *fiber.Ctx) error {

@@ -607,7 +607,7 @@ func TestAssessmentJSONSplicesTheReport(t *testing.T) {
 	require.NoError(t, err)
 	a, err := h.srv.credit.repo.Assessment(context.Background(), stored.ID)
 	require.NoError(t, err)
-	got, err := assessmentJSON(&a)
+	got, err := appendAssessmentJSON([]byte("junk")[:0], &a)
 	require.NoError(t, err)
 	want, err := json.Marshal(storedAssessmentView{assessmentHead: assessmentHead{ID: a.ID, Customer: a.Customer,
 		CustomerKind: a.CustomerKind, Scorecard: a.Scorecard, Grade: a.Grade, Score: a.Score, PD: a.PD, Decision: a.Decision,
