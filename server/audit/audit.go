@@ -237,7 +237,10 @@ func (l *Log) prepare(e Entry) (Record, error) {
 
 // document encodes v as masked compact JSON; nil is null.
 func (l *Log) document(name string, v any) (json.RawMessage, error) {
-	var raw []byte
+	var (
+		raw    []byte
+		valid bool // raw is json.Marshal's, so valid JSON
+	)
 	switch t := v.(type) {
 	case nil:
 		return json.RawMessage("null"), nil
@@ -250,7 +253,7 @@ func (l *Log) document(name string, v any) (json.RawMessage, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, name, err)
 		}
-		raw = b
+		raw, valid = b, true
 	}
 	if len(raw) == 0 {
 		return json.RawMessage("null"), nil
@@ -258,7 +261,7 @@ func (l *Log) document(name string, v any) (json.RawMessage, error) {
 	if len(raw) > MaxDocument {
 		return nil, fmt.Errorf("%w: %s is %d bytes, more than %d", ErrInvalid, name, len(raw), MaxDocument)
 	}
-	if !json.Valid(raw) {
+	if !valid && !json.Valid(raw) {
 		return nil, fmt.Errorf("%w: %s is not JSON", ErrInvalid, name)
 	}
 	masked, err := l.mask(raw)
