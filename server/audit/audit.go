@@ -238,7 +238,7 @@ func (l *Log) prepare(e Entry) (Record, error) {
 // document encodes v as masked compact JSON; nil is null.
 func (l *Log) document(name string, v any) (json.RawMessage, error) {
 	var (
-		raw    []byte
+		raw   []byte
 		valid bool // raw is json.Marshal's, so valid JSON
 	)
 	switch t := v.(type) {
