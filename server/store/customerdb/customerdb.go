@@ -383,14 +383,78 @@ func (r *Repo) Ref(ctx context.Context, n customer.Number) (Ref, error) {
 	case err != nil:
 		return Ref{}, fmt.Errorf("customerdb: get %s: %w", n, err)
 	}
+	return ref.set(kind, status, node)
+}
+
+// set sets the kind, status and node of ref from their stored forms.
+func (ref Ref) set(kind, status string, node sql.NullInt64) (Ref, error) {
 	if err := ref.Kind.UnmarshalText([]byte(kind)); err != nil {
-		return Ref{}, fmt.Errorf("customerdb: customer %s: %w", n, err)
+		return Ref{}, fmt.Errorf("customerdb: customer %s: %w", ref.Number, err)
 	}
 	if err := ref.Status.UnmarshalText([]byte(status)); err != nil {
-		return Ref{}, fmt.Errorf("customerdb: customer %s: %w", n, err)
+		return Ref{}, fmt.Errorf("customerdb: customer %s: %w", ref.Number, err)
 	}
 	ref.Node = tree.ID(node.Int64)
 	return ref, nil
+}
+
+// maxRefsPerQuery bounds the customers one query of RefsTx reads.
+const maxRefsPerQuery = 256
+
+// RefsTx returns the references of those customers numbered ns that exist, read in tx,
+// by number: one query per 256 customers, for a writer that checks the customers of many
+// requests in the transaction that stores their work. Repeated numbers are read once.
+func (r *Repo) RefsTx(ctx context.Context, tx *sql.Tx, ns []customer.Number) (map[customer.Number]Ref, error) {
+	refs := make(map[customer.Number]Ref, len(ns))
+	for len(ns) > 0 {
+		chunk := ns[:min(len(ns), maxRefsPerQuery)]
+		ns = ns[len(chunk):]
+		// The list is padded to a power of two with its last number, so that a handful
+		// of statement texts serve every batch and stay prepared.
+		size := 1
+		for size < len(chunk) {
+			size *= 2
+		}
+		args := make([]any, size)
+		for i := range args {
+			args[i] = ord(chunk[min(i, len(chunk)-1)])
+		}
+		if err := r.scanRefs(ctx, tx, size, args, refs); err != nil {
+			return nil, err
+		}
+	}
+	return refs, nil
+}
+
+func (r *Repo) scanRefs(ctx context.Context, tx *sql.Tx, size int, args []any, refs map[customer.Number]Ref) error {
+	rows, err := r.st.TxQuery(ctx, tx, `SELECT ord, kind, status, branch, officer, region, node FROM customers
+		WHERE ord IN (`+placeholders(size)+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("customerdb: read customers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			o            int64
+			ref          Ref
+			kind, status string
+			node         sql.NullInt64
+		)
+		if err := rows.Scan(&o, &kind, &status, &ref.Branch, &ref.Officer, &ref.Region, &node); err != nil {
+			return fmt.Errorf("customerdb: read customers: %w", err)
+		}
+		if ref.Number, err = numberOf(o); err != nil {
+			return err
+		}
+		if ref, err = ref.set(kind, status, node); err != nil {
+			return err
+		}
+		refs[ref.Number] = ref
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("customerdb: read customers: %w", err)
+	}
+	return nil
 }
 
 // RawRecord is a stored customer as its JSON, undecoded: what encoding/json writes for the

@@ -2,6 +2,7 @@ package customerdb_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -58,7 +59,7 @@ func TestRefMatchesTheCustomer(t *testing.T) {
 	for _, db := range storetest.Databases(t) {
 		t.Run(db.Name, func(t *testing.T) {
 			ctx := context.Background()
-			_, repo := openRepo(t, db.DSN, customerdb.Config{})
+			st, repo := openRepo(t, db.DSN, customerdb.Config{})
 			person, err := repo.Register(ctx, customertest.Person("张三", "11010519491231002X", "13800138000", "BJ01", "o-7"), "test")
 			require.NoError(t, err)
 			company, err := repo.Register(ctx, customertest.Company("华辰控股集团有限公司", customertest.CreditCode("91330106MA2B30000"), "SH02", "o-3"), "test")
@@ -95,6 +96,23 @@ func TestRefMatchesTheCustomer(t *testing.T) {
 			require.NoError(t, err)
 			_, err = repo.Ref(ctx, missing)
 			require.ErrorIs(t, err, customer.ErrNotFound)
+
+			// RefsTx reads the same references in a transaction: many numbers, repeated,
+			// over three queries, the missing one absent.
+			want := map[customer.Number]customerdb.Ref{}
+			for _, n := range []customer.Number{person.Number, company.Number} {
+				want[n], err = repo.Ref(ctx, n)
+				require.NoError(t, err)
+			}
+			var ns []customer.Number
+			for range 200 {
+				ns = append(ns, missing, company.Number, person.Number)
+			}
+			var got map[customer.Number]customerdb.Ref
+			require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error { got, err = repo.RefsTx(ctx, tx, ns); return err }))
+			require.Equal(t, want, got)
+			require.NoError(t, st.Tx(ctx, func(tx *sql.Tx) error { got, err = repo.RefsTx(ctx, tx, ns[:1]); return err }))
+			require.Empty(t, got)
 		})
 	}
 }

@@ -206,3 +206,35 @@ func ExampleRepo_NewNodeID() {
 	fmt.Println(first > customerdb.RootID, second == first+1, err)
 	// Output: true true <nil>
 }
+
+// A writer that stores the work of many requests in one transaction checks all their
+// customers there with one query: the missing one is absent from the answer.
+func ExampleRepo_RefsTx() {
+	ctx := context.Background()
+	repo, st, done, err := exampleRepo(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer done()
+	wang, err := repo.Register(ctx, person("王芳", 1), "example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	missing, _ := customer.NewNumber(customer.KindIndividual, 424242)
+	err = st.Tx(ctx, func(tx *sql.Tx) error {
+		refs, err := repo.RefsTx(ctx, tx, []customer.Number{wang.Number, missing, wang.Number})
+		if err != nil {
+			return err
+		}
+		ref := refs[wang.Number]
+		_, found := refs[missing]
+		fmt.Println(len(refs), ref.Kind, ref.Status, ref.Branch, found)
+		return nil
+	})
+	fmt.Println(err)
+	// Output:
+	// 1 individual active BJ01 false
+	// <nil>
+}
