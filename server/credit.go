@@ -48,6 +48,7 @@ type creditState struct {
 	compiled map[string]*credit.Assessor // by scorecard ID
 
 	writer *assessmentWriter
+	refs   refCache // customers of POST /v1/assessments, checked by writer
 }
 
 // assessorSet is the assessors of the active scorecards, as of the active list it holds.

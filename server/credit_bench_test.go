@@ -102,7 +102,8 @@ func BenchmarkPostAssessment(b *testing.B) {
 func BenchmarkAssessmentWrite(b *testing.B) {
 	h := benchHarness(b)
 	facts := applicantFacts(b)
-	row, _, err := h.srv.prepareAssessment(context.Background(), nil, individualRef, facts)
+	ref := storedRef(b, h)
+	row, _, err := h.srv.prepareAssessment(context.Background(), nil, ref, facts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func BenchmarkAssessmentWrite(b *testing.B) {
 				if r.ID, err = h.srv.credit.repo.NewAssessmentID(context.Background()); err != nil {
 					b.Error(err)
 				}
-				if err := h.srv.credit.writer.write(context.Background(), actor, &r, individualRef, facts); err != nil {
+				if err := h.srv.credit.writer.write(context.Background(), actor, &r, ref, facts); err != nil {
 					b.Error(err)
 				}
 			}

@@ -16,7 +16,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/creditkit/creditkit/credit"
-	"github.com/creditkit/creditkit/customer"
 	"github.com/creditkit/creditkit/server/audit"
 	"github.com/creditkit/creditkit/server/perm"
 	"github.com/creditkit/creditkit/server/store/creditdb"
@@ -150,20 +149,9 @@ func (s *Server) postAssessment(c *fiber.Ctx) error {
 // this returns after the commit. A customer outside the actor's scope is refused exactly
 // like one that does not exist (422, customer: exists), so existence is not leaked.
 func (s *Server) createAssessment(ctx context.Context, actor perm.Actor, number string, facts credit.Facts, requestID string) (creditdb.Assessment, error) {
-	ref, err := s.lookupCustomerFor(ctx, actor, number)
-	if errors.Is(err, ErrNotFound) {
-		return creditdb.Assessment{}, &ValidationError{Fields: []FieldError{{Path: "customer", Rule: "exists",
-			Message: "no customer has this number", MessageZH: "客户不存在"}}}
-	}
+	ref, err := s.assessableCustomer(ctx, actor, number)
 	if err != nil {
 		return creditdb.Assessment{}, err
-	}
-	if ref.Status != customer.StatusActive {
-		return creditdb.Assessment{}, &ValidationError{Fields: []FieldError{{Path: "customer", Rule: "active",
-			Message: "the customer is closed", MessageZH: "客户已销户"}}}
-	}
-	if !ref.Kind.Valid() {
-		return creditdb.Assessment{}, fmt.Errorf("server: customer %s has no kind", ref.Number)
 	}
 	card, err := s.cachedCard(ctx, ref.Kind.String())
 	if err != nil {

@@ -96,6 +96,15 @@ func applicantJSON(t testing.TB) string {
 	return string(data)
 }
 
+// storedRef registers a person and returns its reference: the assessment writer checks
+// every row's customer in the database.
+func storedRef(t testing.TB, h *harness) customerRef {
+	t.Helper()
+	ref, err := h.srv.lookupCustomer(context.Background(), registerPerson(t, h, 1))
+	require.NoError(t, err)
+	return ref
+}
+
 var individualRef = customerRef{Number: "1100000001", Kind: customer.KindIndividual, Status: customer.StatusActive}
 
 // assessRef runs assessCustomer for ref in a transaction of its own, as admin.
@@ -418,7 +427,8 @@ func TestPostAssessmentRefused(t *testing.T) {
 // ID once its row is committed.
 func TestAssessmentWriterGroupCommits(t *testing.T) {
 	h := creditHarness(t)
-	row, _, err := h.srv.prepareAssessment(context.Background(), nil, individualRef, applicantFacts(t))
+	ref := storedRef(t, h)
+	row, _, err := h.srv.prepareAssessment(context.Background(), nil, ref, applicantFacts(t))
 	require.NoError(t, err)
 	const n = 64
 	var (
@@ -431,7 +441,7 @@ func TestAssessmentWriterGroupCommits(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			r := row
-			errs[i] = h.srv.credit.writer.write(context.Background(), perm.Admin(fmt.Sprintf("u%d", i), ""), &r, individualRef, applicantFacts(t))
+			errs[i] = h.srv.credit.writer.write(context.Background(), perm.Admin(fmt.Sprintf("u%d", i), ""), &r, ref, applicantFacts(t))
 			ids[i] = r.ID
 			if errs[i] == nil {
 				// Acknowledged only after commit: a reader sees it now.
@@ -458,7 +468,8 @@ func TestAssessmentWriterGroupCommits(t *testing.T) {
 // transaction, which is then retried row by row).
 func TestAssessmentWriterIsolatesBadRows(t *testing.T) {
 	h := creditHarness(t)
-	row, _, err := h.srv.prepareAssessment(context.Background(), nil, individualRef, applicantFacts(t))
+	ref := storedRef(t, h)
+	row, _, err := h.srv.prepareAssessment(context.Background(), nil, ref, applicantFacts(t))
 	require.NoError(t, err)
 	tests := []struct {
 		name string
@@ -472,9 +483,9 @@ func TestAssessmentWriterIsolatesBadRows(t *testing.T) {
 			before, records := rowCount(t, h.store, "assessments"), rowCount(t, h.store, "audit_log")
 			good1, bad, good2 := row, row, row
 			batch := []*pendingAssessment{
-				pendingFor(t, h, perm.Admin("a", ""), &good1),
-				pendingFor(t, h, perm.Admin("b", ""), &bad),
-				pendingFor(t, h, perm.Admin("c", ""), &good2),
+				pendingFor(t, h, perm.Admin("a", ""), &good1, ref),
+				pendingFor(t, h, perm.Admin("b", ""), &bad, ref),
+				pendingFor(t, h, perm.Admin("c", ""), &good2, ref),
 			}
 			tt.bad(&bad, &good1)
 			h.srv.credit.writer.commit(batch)
@@ -488,9 +499,9 @@ func TestAssessmentWriterIsolatesBadRows(t *testing.T) {
 	}
 }
 
-// pendingFor is row as the assessment writer gets it from a request of actor: with its ID
-// drawn ahead and its audit record prepared.
-func pendingFor(t *testing.T, h *harness, actor perm.Actor, row *creditdb.Assessment) *pendingAssessment {
+// pendingFor is row, assessed for the customer of ref, as the assessment writer gets it
+// from a request of actor: with its ID drawn ahead and its audit record prepared.
+func pendingFor(t *testing.T, h *harness, actor perm.Actor, row *creditdb.Assessment, ref customerRef) *pendingAssessment {
 	t.Helper()
 	ctx := context.Background()
 	var err error
@@ -499,7 +510,7 @@ func pendingFor(t *testing.T, h *harness, actor perm.Actor, row *creditdb.Assess
 	row.CreatedBy = actor.ID
 	rec, err := h.srv.prepareAudit(ctx, h.srv.assessmentAudit(actor, row))
 	require.NoError(t, err)
-	return &pendingAssessment{audited: auditedWrite{req: ctx, rec: rec}, actor: actor, row: row, ref: individualRef,
+	return &pendingAssessment{audited: auditedWrite{req: ctx, rec: rec}, actor: actor, row: row, ref: ref,
 		done: make(chan error, 1)}
 }
 
@@ -508,7 +519,8 @@ func pendingFor(t *testing.T, h *harness, actor perm.Actor, row *creditdb.Assess
 // assessed again with the active card.
 func TestAssessmentWriterUsesTheCardActiveAtCommit(t *testing.T) {
 	h := creditHarness(t)
-	row, _, err := h.srv.prepareAssessment(context.Background(), nil, individualRef, applicantFacts(t))
+	ref := storedRef(t, h)
+	row, _, err := h.srv.prepareAssessment(context.Background(), nil, ref, applicantFacts(t))
 	require.NoError(t, err)
 	require.Equal(t, "individual-1", row.Scorecard)
 	r := h.sendWith(t, http.MethodPost, "/v1/scorecards", uploadBody("individual", cardJSON(t, "individual", "2.0.0", nil)))
@@ -519,7 +531,7 @@ func TestAssessmentWriterUsesTheCardActiveAtCommit(t *testing.T) {
 	}))
 
 	row.RequestID = "req-7"
-	require.NoError(t, h.srv.credit.writer.write(context.Background(), perm.Admin("a", ""), &row, individualRef, applicantFacts(t)))
+	require.NoError(t, h.srv.credit.writer.write(context.Background(), perm.Admin("a", ""), &row, ref, applicantFacts(t)))
 	assert.Equal(t, "individual-2", row.Scorecard)
 	assert.Equal(t, "req-7", row.RequestID)
 	stored, err := h.srv.credit.repo.Assessment(context.Background(), row.ID)

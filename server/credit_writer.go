@@ -22,11 +22,13 @@ const maxAssessmentBatch = 256
 // the transaction holding its row has committed. A batch that fails is retried row by row,
 // so one bad row fails alone.
 //
-// The scorecard check happens here, once per transaction: the transaction reads the
-// active list, and a row assessed with a card that is no longer active for its kind
-// (activated through any process since the request read its cached card) is assessed
+// The scorecard and customer checks happen here, once per transaction: the transaction
+// reads the active list, and a row assessed with a card that is no longer active for its
+// kind (activated through any process since the request read its cached card) is assessed
 // again with the active one before it is stored. So every stored assessment used the card
 // active at its commit, at the cost of one small query per batch instead of per request.
+// Likewise the transaction reads the batch's customers, whose references the requests
+// may have taken from a cache (see refCache).
 //
 // No goroutine runs while nothing is pending: the first request that finds the writer
 // idle starts one, which commits at once and exits when the queue is empty; under load it
@@ -144,6 +146,9 @@ func (w *assessmentWriter) tx(batch []*pendingAssessment) error {
 	err := s.cfg.Store.Tx(ctx, func(tx *sql.Tx) error {
 		set, err := s.activeSet(ctx, tx)
 		if err != nil {
+			return err
+		}
+		if err := s.refreshRefs(ctx, tx, batch); err != nil {
 			return err
 		}
 		writes := make([]assessmentWrite, 0, len(batch))

@@ -94,11 +94,16 @@ func (s *Server) lookupCustomer(ctx context.Context, number string) (customerRef
 	if err != nil {
 		return customerRef{}, customerProblem(err)
 	}
+	return refOf(r), nil
+}
+
+// refOf is the stored reference r as the handlers use it.
+func refOf(r customerdb.Ref) customerRef {
 	ref := customerRef{Number: r.Number.String(), Kind: r.Kind, Status: r.Status, Branch: r.Branch, Officer: r.Officer, Region: r.Region}
 	if r.Node != 0 {
 		ref.Node = strconv.FormatInt(int64(r.Node), 10)
 	}
-	return ref, nil
+	return ref
 }
 
 // limitBreaches is the loan workflow's loan.Headroom over the tree: every group or branch

@@ -151,20 +151,29 @@ func (s *Server) lookupCustomerFor(ctx context.Context, a perm.Actor, number str
 	if err != nil {
 		return customerRef{}, err
 	}
+	if err := s.visibleTo(ctx, a, ref); err != nil {
+		return customerRef{}, err
+	}
+	return ref, nil
+}
+
+// visibleTo returns nil when the customer of ref is in a's scope, and otherwise word for
+// word the answer for a missing customer.
+func (s *Server) visibleTo(ctx context.Context, a perm.Actor, ref customerRef) error {
 	sc, err := s.scopeOf(ctx, a)
 	if err != nil {
-		return customerRef{}, err
+		return err
 	}
 	var node tree.ID
 	if ref.Node != "" {
 		n, err := strconv.ParseInt(ref.Node, 10, 64)
 		if err != nil {
-			return customerRef{}, fmt.Errorf("server: customer %s has a malformed node %q", number, ref.Node)
+			return fmt.Errorf("server: customer %s has a malformed node %q", ref.Number, ref.Node)
 		}
 		node = tree.ID(n)
 	}
 	if !sc.sees(node, ref.Officer) {
-		return customerRef{}, errNoSuchCustomer() // word for word the answer for a missing one
+		return errNoSuchCustomer()
 	}
-	return ref, nil
+	return nil
 }
