@@ -16,6 +16,8 @@ type Assessor struct {
 	reasons map[string]ReasonText
 	terms   termsCache
 	hints   [][][2]string // hints[i][k]: the hint texts (EN, ZH) for characteristic i in outcome k
+	// oneYearName and fiveYearName are the names of the base rates ("LPR 1Y 2025-05-20")
+	oneYearName, fiveYearName string
 }
 
 // NewAssessor returns an Assessor for the model under cfg (zero fields take their defaults).
@@ -32,7 +34,8 @@ func NewAssessor(model *Model, cfg Config) (*Assessor, error) {
 	for _, r := range model.card.Reasons {
 		rs[r.Code] = r
 	}
-	a := &Assessor{model: model, cfg: cfg, reasons: rs, hints: make([][][2]string, len(model.chars))}
+	a := &Assessor{model: model, cfg: cfg, reasons: rs, hints: make([][][2]string, len(model.chars)),
+		oneYearName: "LPR 1Y " + cfg.Rates.AsOf, fiveYearName: "LPR 5Y+ " + cfg.Rates.AsOf}
 	for i := range model.chars {
 		c := &model.chars[i]
 		ch := &model.card.Characteristics[i]
@@ -106,7 +109,11 @@ func (a *Assessor) Assess(f Facts) (Report, error) {
 	r.Derivation = a.limit(&f, r.Grade, tm, product, method)
 	r.Limit = r.Derivation.Limit
 	if r.Limit.IsPositive() && withinMaxPrincipal(r.Limit) {
-		sum, apr, err := tm.summary(r.Limit, r.Price.RateBP, method, r.Limit.Mul(cfg.UpfrontFeeRate).Round(2))
+		fees, ok := fixedOf(r.Limit).Mul(fixedOf(cfg.UpfrontFeeRate)).Round(2).decimal()
+		if !ok {
+			fees = r.Limit.Mul(cfg.UpfrontFeeRate).Round(2)
+		}
+		sum, apr, err := tm.summary(r.Limit, r.Price.RateBP, method, fees)
 		if err != nil {
 			return Report{}, err
 		}
@@ -144,9 +151,9 @@ func assetClass(p Product) AssetClass {
 // grade's band and to the legal cap.
 func (a *Assessor) price(g Grade, pd, lgd, k float64, product Product, term int) Price {
 	cfg := &a.cfg
-	p := Price{BaseRateBP: cfg.Rates.OneYearBP, BaseName: "LPR 1Y " + cfg.Rates.AsOf}
+	p := Price{BaseRateBP: cfg.Rates.OneYearBP, BaseName: a.oneYearName}
 	if product == Mortgage || term > 60 {
-		p.BaseRateBP, p.BaseName = cfg.Rates.FiveYearBP, "LPR 5Y+ "+cfg.Rates.AsOf
+		p.BaseRateBP, p.BaseName = cfg.Rates.FiveYearBP, a.fiveYearName
 	}
 	p.LegalCapBP = cfg.LegalCapMultiple * cfg.Rates.OneYearBP
 	p.FloorBP, p.CapBP = cfg.Rates.OneYearBP, p.LegalCapBP
@@ -177,12 +184,28 @@ func (a *Assessor) limit(f *Facts, g Grade, tm terms, product Product, method Me
 	}
 	d := LimitDerivation{MonthlyIncome: monthlyIncome(f), ExistingPayments: val(f.Capacity.MonthlyDebtPayments),
 		LivingCosts: val(f.Capacity.MonthlyLivingCosts), Step: cfg.Step}
-	d.DTICapInstalment = cfg.DTICap.Mul(d.MonthlyIncome).Sub(d.ExistingPayments).Round(2)
-	d.DisposableShare = cfg.DisposableShare.Mul(d.MonthlyIncome.Sub(d.LivingCosts).Sub(d.ExistingPayments)).Round(2)
-	d.MaxInstalment = decimal.Max(decimal.Min(d.DTICapInstalment, d.DisposableShare), zero).RoundDown(2)
+	// Each figure is computed in int64 (see fixed) when its amounts fit, and by the decimal
+	// expression after it otherwise: the same coefficient and exponent either way.
+	income, existing := fixedOf(d.MonthlyIncome), fixedOf(d.ExistingPayments)
+	var ok bool
+	if d.DTICapInstalment, ok = fixedOf(cfg.DTICap).Mul(income).Sub(existing).Round(2).decimal(); !ok {
+		d.DTICapInstalment = cfg.DTICap.Mul(d.MonthlyIncome).Sub(d.ExistingPayments).Round(2)
+	}
+	disposable := income.Sub(fixedOf(d.LivingCosts)).Sub(existing)
+	if d.DisposableShare, ok = fixedOf(cfg.DisposableShare).Mul(disposable).Round(2).decimal(); !ok {
+		d.DisposableShare = cfg.DisposableShare.Mul(d.MonthlyIncome.Sub(d.LivingCosts).Sub(d.ExistingPayments)).Round(2)
+	}
+	// decimal.Max(m, zero) without rescaling either: m unless m is below zero
+	m := decimal.Min(d.DTICapInstalment, d.DisposableShare)
+	if m.Sign() < 0 {
+		m = zero
+	}
+	d.MaxInstalment = m.RoundDown(2)
 	d.CapacityLimit = tm.maxPrincipal(method, d.MaxInstalment)
 	mult := cfg.IncomeMultiples[g]
-	d.IncomeMultipleCap = mult.Mul(d.MonthlyIncome).Mul(twelve).Round(2)
+	if d.IncomeMultipleCap, ok = fixedOf(mult).Mul(income).Mul(fixedInt(12)).Round(2).decimal(); !ok {
+		d.IncomeMultipleCap = mult.Mul(d.MonthlyIncome).Mul(twelve).Round(2)
+	}
 	d.ProductMaximum = cfg.ProductMaximum[product]
 	d.Binding, d.BeforeRounding = "capacity", d.CapacityLimit
 	caps := []struct {
@@ -195,7 +218,7 @@ func (a *Assessor) limit(f *Facts, g Grade, tm terms, product Product, method Me
 		{"requested", val(f.Request.Amount), f.Request.Amount != nil},
 	}
 	for _, c := range caps {
-		if c.ok && c.v.LessThan(d.BeforeRounding) {
+		if c.ok && lessThan(c.v, d.BeforeRounding) {
 			d.Binding, d.BeforeRounding = c.name, c.v
 		}
 	}

@@ -67,8 +67,7 @@ func (a *Assessor) rules(f *Facts, r *Report, tm terms) []RuleHit {
 		hit(RuleExistingDTI, KnockOut, "Existing debt payments already exceed the DTI cap", "现有月供已超过负债收入比上限")
 	case f.Request.Amount != nil && r.Price.RateBP > 0:
 		first := tm.firstPayment(*f.Request.Amount, *f.Request.Method)
-		dti := r.Derivation.ExistingPayments.Add(first).Div(income)
-		if dti.GreaterThan(cfg.DTICap) {
+		if dtiAbove(r.Derivation.ExistingPayments, first, income, cfg.DTICap) {
 			hit(RuleDTIAfterLoan, Referral, "The requested loan would take debt payments above the DTI cap",
 				"申请金额将使负债收入比超过上限")
 		}
@@ -78,6 +77,17 @@ func (a *Assessor) rules(f *Facts, r *Report, tm terms) []RuleHit {
 		hit(RuleUnverifiedIncome, Referral, "Unverified income above the verification threshold", "未核实的收入超过核实门槛")
 	}
 	return hits
+}
+
+// dtiAbove reports (existing + first) / income > limit, the quotient rounded as decimal's Div
+// rounds it; in int64 when the amounts fit.
+func dtiAbove(existing, first, income, limit decimal.Decimal) bool {
+	prec := int32(decimal.DivisionPrecision)
+	dti := fixedOf(existing).Add(fixedOf(first)).DivRound(fixedOf(income), prec)
+	if c, ok := dti.Cmp(fixedOf(limit)); ok {
+		return c > 0
+	}
+	return existing.Add(first).Div(income).GreaterThan(limit)
 }
 
 // firstPayment is the largest monthly payment of a loan (the first, for every method).

@@ -1,0 +1,105 @@
+package credit
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+)
+
+// randomDecimal draws coefficients of every length up to 19 digits, both signs, around the
+// int64 limits and around 10^15, at exponents from −20 to 20.
+func randomDecimal(rng *rand.Rand) decimal.Decimal {
+	var c int64
+	switch rng.IntN(5) {
+	case 0:
+		c = rng.Int64N(1000)
+	case 1:
+		c = rng.Int64N(1_000_000_000)
+	case 2:
+		c = 1_000_000_000_000_000 + rng.Int64N(2_000_001) - 1_000_000
+	case 3:
+		c = rng.Int64() >> rng.IntN(63)
+	default:
+		c = 1<<62 + rng.Int64N(1<<62)
+	}
+	if rng.IntN(3) == 0 {
+		c = -c
+	}
+	e := int32(rng.IntN(41) - 20)
+	if rng.IntN(2) == 0 {
+		e = int32(rng.IntN(7) - 4)
+	}
+	if rng.IntN(20) == 0 {
+		return decimal.Decimal{} // no coefficient at all
+	}
+	return decimal.New(c, e)
+}
+
+// sameDecimal requires got, when ok, to have want's coefficient and exponent.
+func sameDecimal(t *testing.T, want decimal.Decimal, got fixed, msg string, args ...any) bool {
+	t.Helper()
+	d, ok := got.decimal()
+	if !ok {
+		return false
+	}
+	require.Equal(t, want.Exponent(), d.Exponent(), append([]any{msg}, args...)...)
+	require.Equal(t, want.Coefficient().String(), d.Coefficient().String(), append([]any{msg}, args...)...)
+	return true
+}
+
+// TestFixedMatchesDecimal compares every fixed operation with the decimal method it stands
+// for, representation included, and checks that ordinary amounts take the fixed path.
+func TestFixedMatchesDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	var oks, total, divOks, divs int
+	for range 300000 {
+		a, b := randomDecimal(rng), randomDecimal(rng)
+		x, y := fixedOf(a), fixedOf(b)
+		if x.ok {
+			sameDecimal(t, a, x, "fixedOf %s", a)
+		}
+		places := int32(rng.IntN(9) - 2)
+		total += 5
+		for _, ok := range []bool{
+			sameDecimal(t, a.Mul(b), x.Mul(y), "%s × %s", a, b),
+			sameDecimal(t, a.Add(b), x.Add(y), "%s + %s", a, b),
+			sameDecimal(t, a.Sub(b), x.Sub(y), "%s − %s", a, b),
+			sameDecimal(t, a.Round(places), x.Round(places), "%s round %d", a, places),
+			sameDecimal(t, a.Mul(b).Round(2), x.Mul(y).Round(2), "%s × %s round 2", a, b),
+		} {
+			if ok {
+				oks++
+			}
+		}
+		if !b.IsZero() {
+			divs++
+			prec := int32(rng.IntN(21))
+			if sameDecimal(t, a.DivRound(b, prec), x.DivRound(y, prec), "%s / %s to %d", a, b, prec) {
+				divOks++
+			}
+		}
+		require.Equal(t, a.LessThan(b), lessThan(a, b), "%s < %s", a, b)
+		if c, ok := x.Cmp(y); ok {
+			require.Equal(t, a.Cmp(b), c, "%s cmp %s", a, b)
+		}
+	}
+	require.Greater(t, oks, total/4, "the fixed path is taken")
+	require.Greater(t, divOks, divs/10, "the fixed path of DivRound is taken")
+	// sums and differences past the int64 limits once aligned
+	for _, tc := range [][2]int64{{922337000000000, 999999000000000}, {-922337000000000, -999999000000000},
+		{922337000000000, -999999000000000}, {-922337000000000, 999999000000000}} {
+		a, b := decimal.New(tc[0], 4), decimal.New(tc[1], 0)
+		x, y := fixedOf(a), fixedOf(b)
+		require.True(t, x.ok && y.ok, "%s %s", a, b)
+		sameDecimal(t, a.Add(b), x.Add(y), "%s + %s", a, b)
+		sameDecimal(t, a.Sub(b), x.Sub(y), "%s − %s", a, b)
+	}
+	for _, tc := range []struct{ give, want string }{
+		{"18000", "18000"}, {"0.55", "0.55"}, {"2500.00", "2500.00"}, {"0", "0"}, {"-1.5", "-1.5"},
+	} {
+		d := decimal.RequireFromString(tc.give)
+		require.True(t, sameDecimal(t, d, fixedOf(d), "%s", tc.give), tc.give)
+	}
+}
