@@ -25,8 +25,14 @@ var (
 // points stay within 128-bit intermediate arithmetic and every cent amount fits in int64.
 var maxPrincipal = decimal.New(1, 13)
 
-// cents returns a whole-cent amount as an int64 number of cents.
-func cents(d decimal.Decimal) int64 { return d.Shift(2).IntPart() }
+// cents returns a whole-cent amount as an int64 number of cents: d.Shift(2).IntPart(), in
+// int64 when d has at most two places and fits a fixed.
+func cents(d decimal.Decimal) int64 {
+	if x := fixedOf(d); x.ok && x.e >= -2 && x.e <= 0 {
+		return x.c * pow10[x.e+2] // |c| < 10^15: no overflow
+	}
+	return d.Shift(2).IntPart()
+}
 
 // fromCents returns an amount of cents as a decimal with two places.
 func fromCents(c int64) decimal.Decimal { return decimal.New(c, -2) }
@@ -273,6 +279,17 @@ func (t terms) summary(principal decimal.Decimal, annualBP int64, method Method,
 	total := cents(principal)
 	sum := ScheduleSummary{Method: method, TermMonths: t.n, FirstInstalment: fromCents(first),
 		LastInstalment: fromCents(last), TotalInterest: fromCents(sumInterest), TotalRepaid: fromCents(total + sumInterest)}
+	// In cents when the fees have two places, as Assess rounds them, and the principal at
+	// most two: principal.Sub(fees) then has exponent −2 and coefficient total − fee cents,
+	// which centsFloat converts as decFloat does.
+	if p, f := fixedOf(principal), fixedOf(fees); p.ok && f.ok && p.e >= -2 && p.e <= 0 && f.e == -2 {
+		feeCents := cents(fees)
+		if feeCents < 0 || feeCents >= total {
+			return sum, decimal.Zero, feesError()
+		}
+		apr, err := irr(centsFloat(total-feeCents), pays, annualBP)
+		return sum, apr, err
+	}
 	if fees.IsNegative() || fees.Cmp(principal) >= 0 {
 		return sum, decimal.Zero, feesError()
 	}
