@@ -103,3 +103,21 @@ func TestFixedMatchesDecimal(t *testing.T) {
 		require.True(t, sameDecimal(t, d, fixedOf(d), "%s", tc.give), tc.give)
 	}
 }
+
+// FuzzFixedMatchesDecimal is TestFixedMatchesDecimal on operands the fuzzer picks.
+func FuzzFixedMatchesDecimal(f *testing.F) {
+	f.Add(int64(1800000), int8(-2), int64(55), int8(-2), uint8(2))
+	f.Add(int64(922337000000000), int8(4), int64(-999999000000000), int8(0), uint8(16))
+	f.Fuzz(func(t *testing.T, ac int64, ae int8, bc int64, be int8, places uint8) {
+		a, b := decimal.New(ac, int32(ae)), decimal.New(bc, int32(be))
+		x, y, p := fixedOf(a), fixedOf(b), int32(places%24)-2
+		sameDecimal(t, a.Mul(b), x.Mul(y), "%s × %s", a, b)
+		sameDecimal(t, a.Add(b), x.Add(y), "%s + %s", a, b)
+		sameDecimal(t, a.Sub(b), x.Sub(y), "%s − %s", a, b)
+		sameDecimal(t, a.Round(p), x.Round(p), "%s round %d", a, p)
+		if !b.IsZero() {
+			sameDecimal(t, a.DivRound(b, p), x.DivRound(y, p), "%s / %s to %d", a, b, p)
+		}
+		require.Equal(t, a.LessThan(b), lessThan(a, b), "%s < %s", a, b)
+	})
+}
