@@ -11,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/valyala/fasthttp"
 
 	"github.com/creditkit/creditkit/server"
 	"github.com/creditkit/creditkit/server/pii"
@@ -38,10 +37,19 @@ func TestScenarios(t *testing.T) {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 
-	c := &client{hc: &fasthttp.HostClient{Addr: ln.Addr().String()}, key: "k"}
+	c := newClient(ln.Addr().String(), "k", 1)
 	status, body, err := c.do(request{method: "POST", path: "/v1/tree/nodes", body: []byte(`{"parent":1,"kind":"branch","name":"Beijing"}`)})
 	require.NoError(t, err)
 	require.Equal(t, 201, status, string(body))
+	// The load loop keeps no 2xx body, but every other one, for its report.
+	status, body, err = c.send(request{method: "GET", path: "/v1/tree/nodes/1"}, false)
+	require.NoError(t, err)
+	assert.Equal(t, 200, status)
+	assert.Nil(t, body)
+	status, body, err = c.send(request{method: "GET", path: "/v1/tree/nodes/999"}, false)
+	require.NoError(t, err)
+	assert.Equal(t, 404, status)
+	assert.Contains(t, string(body), "problem")
 
 	for _, tc := range []struct {
 		scenario string
