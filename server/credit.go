@@ -1,9 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
