@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -111,3 +112,49 @@ func FuzzScorecardRequest(f *testing.F) {
 
 // cardBytes is a card as creditdb stores it.
 func cardBytes(c *credit.Scorecard) ([]byte, error) { return json.Marshal(c) }
+
+// FuzzAssessmentRequestFastPath: decodeAssessmentRequest answers every body as the
+// general path (decodeJSON into assessmentRequest, then check) does: the same customer
+// and facts, or the same error.
+func FuzzAssessmentRequestFastPath(f *testing.F) {
+	facts := applicantJSON(f)
+	for _, body := range []string{
+		`{"customer":"P00000000420","facts":` + facts + `}`,
+		` { "facts" : ` + facts + ` , "customer" : " P1 " } ` + "\n",
+		`{"customer":"P1","facts":{"request":{"amount":"1"}},"customer":"P2"}`,
+		`{"customer":"P1","facts":{},"facts":{"income":{"monthly":"1"}}}`,
+		`{"Customer":"P1","facts":{}}`,
+		`{"customer":"P\u0031","facts":{}}`,
+		`{"customer":"P1","facts":{"bureau":{"history_months":"x"}}}`,
+		`{"customer":"P1","facts":{"a":"}"}}`,
+		`{"customer":"P1","facts":{"income":{"monthly":"1"}}}}`,
+		`{"customer":"","facts":{}}`,
+		`{"customer":"P1","facts":{"income":[}}}`,
+		`{"customer":"P1","facts":{}} x`,
+		`{"customer":"P1","facts":null}`,
+	} {
+		f.Add([]byte(body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		number, facts, err := decodeAssessmentRequest("application/json", body)
+		var req assessmentRequest
+		wantErr := decodeJSON("application/json", body, &req)
+		var wantNumber string
+		var wantFacts credit.Facts
+		if wantErr == nil {
+			wantNumber, wantFacts, wantErr = req.check()
+		}
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("fast path error %v, general path %v", err, wantErr)
+		}
+		if err != nil {
+			if err.Error() != wantErr.Error() {
+				t.Fatalf("fast path error %q, general path %q", err, wantErr)
+			}
+			return
+		}
+		if number != wantNumber || !reflect.DeepEqual(facts, wantFacts) {
+			t.Fatalf("fast path %q %+v, general path %q %+v", number, facts, wantNumber, wantFacts)
+		}
+	})
+}

@@ -126,11 +126,7 @@ func sendAssessment(c *fiber.Ctx, a *creditdb.Assessment) error {
 }
 
 func (s *Server) postAssessment(c *fiber.Ctx) error {
-	var req assessmentRequest
-	if err := decode(c, &req); err != nil {
-		return err
-	}
-	number, facts, err := req.check()
+	number, facts, err := decodeAssessmentRequest(c.Get(fiber.HeaderContentType), c.Body())
 	if err != nil {
 		return err
 	}
