@@ -161,8 +161,13 @@ func TestAssessGolden(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long")
 	}
-	got := goldenLines(t)
-	const path = "testdata/assess.golden"
+	checkGolden(t, "testdata/assess.golden", goldenLines(t))
+}
+
+// checkGolden compares got with the lines of the golden file at path, or writes them
+// there with -update.
+func checkGolden(t *testing.T, path string, got []string) {
+	t.Helper()
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(strings.Join(got, "\n")+"\n"), 0o644))
 		return

@@ -1,20 +1,16 @@
 package credit
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"math"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
-	"github.com/stretchr/testify/require"
 )
 
 // TestAssessReprGolden pins the golden assessments more tightly than TestAssessGolden's JSON
@@ -35,22 +31,7 @@ func TestAssessReprGolden(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("assess %s %s", label, reprDigest(r)))
 	})
-	const path = "testdata/assess_repr.golden"
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(strings.Join(got, "\n")+"\n"), 0o644))
-		return
-	}
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var want []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		want = append(want, sc.Text())
-	}
-	require.Equal(t, len(want), len(got))
-	for i := range want {
-		require.Equal(t, want[i], got[i], "line %d", i+1)
-	}
+	checkGolden(t, "testdata/assess_repr.golden", got)
 }
 
 // reprDigest hashes repr(v).
