@@ -38,6 +38,9 @@ func startHeapFloor(floor uint64) (stop func()) {
 	h := &heapFloors
 	h.Lock()
 	defer h.Unlock()
+	if len(h.active) == 0 && currentGCPercent() < 0 {
+		return func() {} // the collector is off (debug.SetGCPercent(-1)): leave it so
+	}
 	h.active = append(h.active, floor)
 	if len(h.active) == 1 {
 		h.gen++
@@ -116,9 +119,9 @@ func gcPercentFor(live, floor uint64, base int) int {
 }
 
 // currentGCPercent is the GOGC percentage in force (100 unless GOGC or
-// debug.SetGCPercent changed it; -1 for off).
+// debug.SetGCPercent changed it; negative for off).
 func currentGCPercent() int {
 	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
 	metrics.Read(s)
-	return int(s[0].Value.Uint64())
+	return int(int64(s[0].Value.Uint64()))
 }

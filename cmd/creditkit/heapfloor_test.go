@@ -2,6 +2,7 @@ package main
 
 import (
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"testing"
 	"time"
@@ -79,4 +80,16 @@ func TestHeapFloor(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	assert.Equal(t, before, currentGCPercent())
 	assert.Less(t, goal(), uint64(20<<20))
+}
+
+// A collector turned off stays off.
+func TestHeapFloorLeavesGCOff(t *testing.T) {
+	before := debug.SetGCPercent(-1)
+	defer debug.SetGCPercent(before)
+	require.Negative(t, currentGCPercent())
+	stop := startHeapFloor(64 << 20)
+	runtime.GC()
+	assert.Negative(t, currentGCPercent())
+	stop()
+	assert.Negative(t, currentGCPercent())
 }
