@@ -268,6 +268,9 @@ func (l *Log) document(name string, v any) (json.RawMessage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: mask: %v", ErrInvalid, name, err)
 	}
+	if valid && bytes.Equal(masked, raw) {
+		return raw, nil // json.Marshal's, nothing masked: compact, valid UTF-8 already
+	}
 	var b bytes.Buffer
 	if err := json.Compact(&b, masked); err != nil {
 		return nil, fmt.Errorf("%w: %s: the mask returned invalid JSON", ErrInvalid, name)

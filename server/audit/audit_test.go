@@ -294,4 +294,24 @@ func TestMaskSkipsDocumentsWithoutPersonalFields(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(masked), "13812345678")
 	assert.NotContains(t, string(masked), "13912345678")
+
+	// A value the log encodes itself is stored as json.Marshal writes it when it names no
+	// personal field, and masked when it does.
+	type head struct {
+		Grade string         `json:"grade"`
+		Note  string         `json:"note"`
+		Extra map[string]int `json:"extra"`
+	}
+	v := head{Grade: "A", Note: "评级 <&>", Extra: map[string]int{"b": 2, "a": 1}}
+	got, err := l.document("after", v)
+	require.NoError(t, err)
+	want, err := json.Marshal(v)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+	got, err = l.document("after", struct {
+		Mobile string `json:"mobile"`
+	}{"13812345678"})
+	require.NoError(t, err)
+	assert.NotContains(t, string(got), "13812345678")
+	assert.True(t, json.Valid(got))
 }
