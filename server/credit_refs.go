@@ -108,7 +108,8 @@ func assessableError(err error) error {
 // row's kind, so that the card check assesses it again). It drops changed customers from
 // the cache.
 func (s *Server) refreshRefs(ctx context.Context, tx *sql.Tx, batch []*pendingAssessment) error {
-	numbers := make([]customer.Number, 0, len(batch))
+	pending := make([]*pendingAssessment, 0, len(batch))
+	numbers := make([]customer.Number, 0, len(batch)) // numbers[i] is pending[i]'s customer
 	for _, p := range batch {
 		if p.err != nil {
 			continue
@@ -117,21 +118,15 @@ func (s *Server) refreshRefs(ctx context.Context, tx *sql.Tx, batch []*pendingAs
 		if err != nil {
 			return fmt.Errorf("server: customer number %q of a pending assessment: %w", p.ref.Number, err)
 		}
-		numbers = append(numbers, n)
+		pending, numbers = append(pending, p), append(numbers, n)
 	}
 	stored, err := s.customers.repo.RefsTx(ctx, tx, numbers)
 	if err != nil {
 		return err
 	}
-	fresh := make(map[string]customerRef, len(stored))
-	for n, r := range stored {
-		fresh[n.String()] = refOf(r)
-	}
-	for _, p := range batch {
-		if p.err != nil {
-			continue
-		}
-		ref, ok := fresh[p.ref.Number]
+	for i, p := range pending {
+		r, ok := stored[numbers[i]]
+		ref := refOf(r)
 		if ok && ref == p.ref {
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"testing"
 
@@ -39,14 +38,14 @@ func TestAssessmentCustomerCheckedAtCommit(t *testing.T) {
 			r = a.as("m1/officer").post(t, "/v1/assessments", body)
 			require.Equal(t, http.StatusUnprocessableEntity, r.status, string(r.body))
 			assert.Contains(t, string(r.body), `"rule":"active"`)
-			assert.Equal(t, 1, countWhere(t, a, `SELECT COUNT(*) FROM assessments WHERE customer = ?`, f.person))
+			assert.Equal(t, 1, assessmentsOf(t, a, f.person))
 			_, cached = a.srv.credit.refs.get(f.person)
 			assert.False(t, cached, "a changed customer leaves the cache")
 
 			// The refusal was decided on the database: asked again, the answer is the same.
 			r = a.as("m1/officer").post(t, "/v1/assessments", body)
 			require.Equal(t, http.StatusUnprocessableEntity, r.status, string(r.body))
-			assert.Equal(t, 1, countWhere(t, a, `SELECT COUNT(*) FROM assessments WHERE customer = ?`, f.person))
+			assert.Equal(t, 1, assessmentsOf(t, a, f.person))
 		})
 	}
 }
@@ -71,7 +70,7 @@ func TestAssessmentCustomerScopeCheckedAtCommit(t *testing.T) {
 			r = o1.post(t, "/v1/assessments", body)
 			require.Equal(t, http.StatusUnprocessableEntity, r.status, string(r.body))
 			assert.Contains(t, string(r.body), `"rule":"exists"`)
-			assert.Equal(t, 1, countWhere(t, h, `SELECT COUNT(*) FROM assessments WHERE customer = ?`, f.person))
+			assert.Equal(t, 1, assessmentsOf(t, h, f.person))
 
 			r = h.scoped("o2", "officer", f.branch).post(t, "/v1/assessments", body)
 			require.Equal(t, http.StatusCreated, r.status, string(r.body))
@@ -96,10 +95,10 @@ func TestRefCacheIsBounded(t *testing.T) {
 	assert.False(t, ok)
 }
 
-// countWhere runs a COUNT query with '?' placeholders.
-func countWhere(t *testing.T, h *harness, query string, args ...any) int {
+// assessmentsOf counts the stored assessments of customer number.
+func assessmentsOf(t *testing.T, h *harness, number string) int {
 	t.Helper()
 	var n int
-	require.NoError(t, h.store.QueryRow(context.Background(), query, args...).Scan(&n), fmt.Sprint(query))
+	require.NoError(t, h.store.QueryRow(context.Background(), `SELECT COUNT(*) FROM assessments WHERE customer = ?`, number).Scan(&n))
 	return n
 }
