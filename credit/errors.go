@@ -20,6 +20,17 @@ var (
 	ErrLength = errors.New("credit: slice lengths differ")
 )
 
+// UnknownFieldError is the error of DecodeFacts and ParseScorecard for a JSON member the
+// document's type does not have (they decode strictly, so a misspelt field is never
+// silently ignored). Field is the member's name; encoding/json does not report where in
+// the document it was.
+type UnknownFieldError struct {
+	Field string
+}
+
+// Error returns `credit: unknown field "<Field>"`.
+func (e *UnknownFieldError) Error() string { return fmt.Sprintf("credit: unknown field %q", e.Field) }
+
 // Problem is one broken rule: where (a JSON path such as "income.monthly"), which rule, and a
 // readable message in English and Chinese.
 type Problem struct {

@@ -154,6 +154,13 @@ func ExampleDecodeFacts() {
 	// request.term_months range — 必须在 1 与 600 之间
 }
 
+func ExampleUnknownFieldError() {
+	_, err := credit.DecodeFacts([]byte(`{"income":{"salary":"100"}}`))
+	var uf *credit.UnknownFieldError
+	fmt.Println(errors.As(err, &uf), uf.Field)
+	// Output: true salary
+}
+
 func ExampleModel_ScoreColumns() {
 	card, _ := credit.ParseScorecard([]byte(`{"model_id":"m","version":"1","target":"t",
 	"scaling":{"base_score":600,"base_odds":50,"pdo":20},

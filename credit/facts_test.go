@@ -44,6 +44,12 @@ func TestDecodeFactsRejects(t *testing.T) {
 			require.Error(t, err)
 		})
 	}
+	for give, field := range map[string]string{`{"income":{"salary":"100"}}`: "salary", `{"name":"x"}`: "name"} {
+		_, err := DecodeFacts([]byte(give))
+		var uf *UnknownFieldError
+		require.ErrorAs(t, err, &uf, give)
+		assert.Equal(t, field, uf.Field)
+	}
 	_, err := DecodeFacts([]byte(`{"income":{"employment":"astronaut"}}`))
 	var ee *EnumError
 	require.ErrorAs(t, err, &ee)

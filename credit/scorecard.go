@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // Scorecard is a versioned, additive points scorecard in its JSON form. A score is the sum of
@@ -113,11 +115,18 @@ func ParseScorecard(data []byte) (*Scorecard, error) {
 	return &c, nil
 }
 
-// decodeStrict decodes one JSON value into v, rejecting unknown fields and trailing data.
+// decodeStrict decodes one JSON value into v, rejecting unknown fields (*UnknownFieldError)
+// and trailing data.
 func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		// encoding/json has no typed error for DisallowUnknownFields; its message is stable.
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			if field, qerr := strconv.Unquote(name); qerr == nil {
+				return &UnknownFieldError{Field: field}
+			}
+		}
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {

@@ -2,6 +2,7 @@ package credit
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"strings"
@@ -78,19 +79,24 @@ func rules(ve *ValidationError) []string {
 
 func TestParseScorecardStrictDecoding(t *testing.T) {
 	tests := []struct {
-		name string
-		give string
+		name    string
+		give    string
+		unknown string // the *UnknownFieldError's field, if that is the error
 	}{
-		{"unknown top-level field", strings.Replace(tinyCard, `"version":"1"`, `"version":"1","colour":"red"`, 1)},
-		{"unknown bin field", strings.Replace(tinyCard, `{"hi":25,`, `{"hi":25,"weight":1,`, 1)},
-		{"unknown type name", strings.Replace(tinyCard, `"type":"numeric"`, `"type":"ordinal"`, 1)},
-		{"trailing data", tinyCard + `{}`},
-		{"not JSON", `{"model_id":`},
+		{"unknown top-level field", strings.Replace(tinyCard, `"version":"1"`, `"version":"1","colour":"red"`, 1), "colour"},
+		{"unknown bin field", strings.Replace(tinyCard, `{"hi":25,`, `{"hi":25,"weight":1,`, 1), "weight"},
+		{"unknown type name", strings.Replace(tinyCard, `"type":"numeric"`, `"type":"ordinal"`, 1), ""},
+		{"trailing data", tinyCard + `{}`, ""},
+		{"not JSON", `{"model_id":`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseScorecard([]byte(tt.give))
 			require.Error(t, err)
+			var uf *UnknownFieldError
+			if assert.Equal(t, tt.unknown != "", errors.As(err, &uf)) && uf != nil {
+				assert.Equal(t, tt.unknown, uf.Field)
+			}
 		})
 	}
 }

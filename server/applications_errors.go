@@ -95,8 +95,12 @@ func loanError(err error) error {
 }
 
 // creditFactsError turns the credit package's problems with the facts into field problems
-// under "facts.", added to those already found.
+// under "facts.", added to those already found. An unknown field in the facts is a
+// *BadRequestError, as one at the top of the body is.
 func creditFactsError(err error, f fieldErrors) error {
+	if bad := unknownFieldIn("facts", err); bad != nil {
+		return bad
+	}
 	var ce *credit.ValidationError
 	if !errors.As(err, &ce) {
 		f.add("facts", "invalid", "the facts could not be read: "+err.Error(), "申请人信息无法解析")
@@ -117,6 +121,16 @@ func creditFactsError(err error, f fieldErrors) error {
 		f.add("facts", "invalid", "the facts are invalid", "申请人信息无效")
 	}
 	return f.err()
+}
+
+// unknownFieldIn returns the *BadRequestError for err when it is the credit package's
+// *credit.UnknownFieldError for a document at the body's member doc, and nil otherwise.
+func unknownFieldIn(doc string, err error) error {
+	var uf *credit.UnknownFieldError
+	if !errors.As(err, &uf) {
+		return nil
+	}
+	return &BadRequestError{Detail: fmt.Sprintf("unknown field %q in %s", uf.Field, doc), Err: err}
 }
 
 // actionText names an action for a message: "approve", "submit", "start the review of".

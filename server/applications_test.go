@@ -123,7 +123,7 @@ func applicationBadRequests(t *testing.T, h *harness) {
 		{name: "reject without reason", method: "POST", path: "/v1/applications/L0000000404/documents", body: `{"action":"reject","kind":"identity"}`, ifMatch: `"1"`, status: 422, path422: "reason"},
 		{name: "assess without facts", method: "POST", path: "/v1/applications/L0000000404/assess", body: `{}`, ifMatch: `"1"`, status: 422, path422: "facts"},
 		{name: "assess bad facts", method: "POST", path: "/v1/applications/L0000000404/assess", body: `{"facts":{"income":{"monthly":"-100"}}}`, ifMatch: `"1"`, status: 422, path422: "facts.income.monthly"},
-		{name: "assess unknown fact", method: "POST", path: "/v1/applications/L0000000404/assess", body: `{"facts":{"shoe_size":44}}`, ifMatch: `"1"`, status: 422},
+		{name: "assess unknown fact", method: "POST", path: "/v1/applications/L0000000404/assess", body: `{"facts":{"shoe_size":44}}`, ifMatch: `"1"`, status: 400},
 		{name: "assess by reader", method: "POST", path: "/v1/applications/L0000000404/assess", body: `{}`, ifMatch: `"1"`, actor: "r1/reader", status: 403},
 		{name: "assign by officer", method: "POST", path: "/v1/applications/L0000000404/assign", ifMatch: `"1"`, status: 403},
 		{name: "decision by officer", method: "POST", path: "/v1/applications/L0000000404/decisions", body: `{"stage":1,"verdict":"approve","comment":"ok"}`, ifMatch: `"1"`, status: 403},

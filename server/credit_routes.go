@@ -321,6 +321,9 @@ func (r scorecardRequest) check() (string, *credit.Scorecard, error) {
 	if err == nil {
 		_, err = credit.Compile(card)
 	}
+	if bad := unknownFieldIn("card", err); bad != nil {
+		return "", nil, bad
+	}
 	if err != nil {
 		f = append(f, scorecardProblems(err)...)
 	}

@@ -246,7 +246,7 @@ func TestScorecardRequestsRefused(t *testing.T) {
 		{"hash mismatch", "POST", "/v1/scorecards", uploadBody("individual", cardJSON(t, "individual", "3", func(c *credit.Scorecard) {
 			c.SHA256 = strings.Repeat("0", 64)
 		})), "", 422, []string{"card.sha256"}},
-		{"unknown card field", "POST", "/v1/scorecards", uploadBody("individual", `{"model_id":"x","colour":"red"}`), "", 422, nil},
+		{"unknown card field", "POST", "/v1/scorecards", uploadBody("individual", `{"model_id":"x","colour":"red"}`), "", 400, nil},
 		{"same content as the built-in", "POST", "/v1/scorecards", uploadBody("individual", cardJSON(t, "individual", "1.0.0", nil)), "", 409, nil},
 		{"unknown field", "POST", "/v1/scorecards", `{"kind":"individual","card":` + valid + `,"active":true}`, "", 400, nil},
 		{"malformed", "POST", "/v1/scorecards", `{"kind":"individual","card":{`, "", 400, nil},
@@ -393,7 +393,7 @@ func TestPostAssessmentRefused(t *testing.T) {
 		{"null facts", `{"customer":"1100000001","facts":null}`, 422, []string{"facts"}},
 		{"bad facts", `{"customer":"1100000001","facts":{"income":{"monthly":"-1"},"request":{"term_months":0}}}`, 422,
 			[]string{"facts.income.monthly", "facts.request.term_months"}},
-		{"unknown fact", `{"customer":"1100000001","facts":{"shoe_size":42}}`, 422, nil},
+		{"unknown fact", `{"customer":"1100000001","facts":{"shoe_size":42}}`, 400, nil},
 		{"unknown customer", `{"customer":"1100000001","facts":` + facts + `}`, 422, []string{"customer"}},
 		{"customer a number", `{"customer":1100000001,"facts":` + facts + `}`, 422, []string{"customer"}},
 		{"unknown field", `{"customer":"1","facts":{},"scorecard":"individual-2"}`, 400, nil},
@@ -421,6 +421,9 @@ func TestPostAssessmentRefused(t *testing.T) {
 	}())
 	assert.Equal(t, http.StatusUnsupportedMediaType, r.status)
 	assert.Zero(t, rowCount(t, h.store, "assessments"), "nothing was stored")
+
+	r = h.sendWith(t, http.MethodPost, "/v1/assessments", `{"customer":"1100000001","facts":{"income":{"salary":"1"}}}`)
+	assert.Equal(t, `unknown field "salary" in facts`, problemOf(t, r).Detail, "an unknown fact is named")
 }
 
 // TestAssessmentWriterGroupCommits writes from many goroutines at once: each gets its own
