@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/creditkit/creditkit/credit"
+	gojson "github.com/goccy/go-json"
 )
 
 // decodeAssessmentRequest decodes and checks the body of POST /v1/assessments: the
@@ -22,7 +24,7 @@ func decodeAssessmentRequest(contentType string, body []byte) (string, credit.Fa
 	if customer, raw, ok := plainAssessmentRequest(body); ok && checkMediaType(contentType) == nil && utf8.Valid(body) {
 		number := strings.TrimSpace(customer)
 		if number != "" && len(number) <= maxIDLen {
-			if facts, err := credit.DecodeFacts(raw); err == nil {
+			if facts, ok := decodeFacts(raw); ok {
 				return number, facts, nil
 			}
 		}
@@ -32,6 +34,23 @@ func decodeAssessmentRequest(contentType string, body []byte) (string, credit.Fa
 		return "", credit.Facts{}, err
 	}
 	return req.check()
+}
+
+// decodeFacts decodes and validates raw, one JSON object, as credit.DecodeFacts does
+// (strictly, then Facts.Validate), but with goccy/go-json, which takes less than half the
+// time of the credit package's encoding/json: that decoding was ~8% of an assessment's
+// server CPU. ok is false for facts it refuses for any reason; the general path then
+// decodes them again with credit.DecodeFacts, which gives the answer. So the faster
+// decoder only ever accepts, and FuzzAssessmentRequestFastPath checks that it accepts
+// nothing credit.DecodeFacts refuses and decodes what it accepts to the same Facts.
+func decodeFacts(raw []byte) (credit.Facts, bool) {
+	var f credit.Facts
+	dec := gojson.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if dec.Decode(&f) != nil || dec.InputOffset() != int64(len(raw)) || f.Validate() != nil {
+		return credit.Facts{}, false
+	}
+	return f, true
 }
 
 // plainAssessmentRequest reads body when it is exactly an object of a "customer" string

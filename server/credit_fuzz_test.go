@@ -135,6 +135,21 @@ func FuzzAssessmentRequestFastPath(f *testing.F) {
 	} {
 		f.Add([]byte(body))
 	}
+	// Facts where decoders tend to differ (decodeFacts against credit.DecodeFacts).
+	for _, facts := range []string{
+		`{"Income":{"MONTHLY":"1"}}`,
+		`{"income":{"monthly":"1"},"income":{"verified":true}}`,
+		`{"income":null,"profile":{"age":null}}`,
+		`{"profile":{"age":1e2}}`, `{"profile":{"age":1.0}}`, `{"profile":{"age":-0}}`,
+		`{"profile":{"age":99999999999999999999}}`, `{"bureau":{"utilisation":1e400}}`,
+		`{"income":{"employment":"priv\u0061te"}}`, `{"income":{"employment":"\ud800"}}`,
+		`{"income":{"monthly":1e3}}`, `{"income":{"monthly":"1e3"}}`, `{"income":{"monthly":" 1"}}`,
+		`{"income":{"monthly":"0x10"}}`, `{"income":{"employment":"Private"}}`, `{"income":{"verified":"true"}}`,
+		`{"blacklisted":true,"request":{"method":"equal_instalments","amount":"1.50"}}`,
+		`{"enterprise":{"bureau":{"open_accounts":3}}}`, `{"income":{"monthly":"1"} }`, `{"income":{}}x`,
+	} {
+		f.Add([]byte(`{"customer":"P1","facts":` + facts + `}`))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		number, facts, err := decodeAssessmentRequest("application/json", body)
 		var req assessmentRequest
