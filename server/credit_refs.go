@@ -62,9 +62,11 @@ func (c *refCache) drop(number string) {
 func (s *Server) assessableCustomer(ctx context.Context, actor perm.Actor, number string) (customerRef, error) {
 	if n, err := customer.ParseNumber(number); err == nil {
 		if ref, ok := s.credit.refs.get(n.String()); ok && s.assessable(ctx, actor, ref) == nil {
+			s.metrics.refHits.Inc()
 			return ref, nil
 		}
 	}
+	s.metrics.refMisses.Inc()
 	ref, err := s.lookupCustomer(ctx, number)
 	if err != nil {
 		return customerRef{}, assessableError(err)
@@ -131,6 +133,7 @@ func (s *Server) refreshRefs(ctx context.Context, tx *sql.Tx, batch []*pendingAs
 			continue
 		}
 		s.credit.refs.drop(p.ref.Number)
+		s.metrics.refStale.Inc()
 		if !ok {
 			p.err = assessableError(errNoSuchCustomer())
 			continue

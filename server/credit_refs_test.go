@@ -52,7 +52,8 @@ func TestAssessmentCustomerCheckedAtCommit(t *testing.T) {
 
 // A customer reassigned to another officer after an officer limited to their own
 // customers assessed it (the cache still says theirs) is refused at commit, word for word
-// as a customer that does not exist; the new officer is assessed.
+// as a customer that does not exist; the new officer is assessed. /metrics counts where
+// the references came from.
 func TestAssessmentCustomerScopeCheckedAtCommit(t *testing.T) {
 	for name, h := range harnesses(t, Config{Now: creditClock, Authenticator: scopeAuth{}}) {
 		t.Run(name, func(t *testing.T) {
@@ -74,6 +75,12 @@ func TestAssessmentCustomerScopeCheckedAtCommit(t *testing.T) {
 
 			r = h.scoped("o2", "officer", f.branch).post(t, "/v1/assessments", body)
 			require.Equal(t, http.StatusCreated, r.status, string(r.body))
+
+			// Read, taken from the cache and found changed at commit, read again.
+			metrics := string(h.scoped("boss", "admin", 1).get(t, "/metrics").body)
+			assert.Contains(t, metrics, `creditkit_assessment_customer_refs_total{result="miss"} 2`)
+			assert.Contains(t, metrics, `creditkit_assessment_customer_refs_total{result="hit"} 1`)
+			assert.Contains(t, metrics, `creditkit_assessment_customer_refs_total{result="stale"} 1`)
 		})
 	}
 }

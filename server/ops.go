@@ -37,7 +37,13 @@ func newMetrics() *metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}, []string{"writer"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.commitRows, m.commitTime,
+	refs := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "creditkit_assessment_customer_refs_total",
+		Help: "Customers of POST /v1/assessments, by where the request took them from: the cache (hit), " +
+			"the database (miss); stale counts those the committing transaction found changed.",
+	}, []string{"result"})
+	m.refHits, m.refMisses, m.refStale = refs.WithLabelValues("hit"), refs.WithLabelValues("miss"), refs.WithLabelValues("stale")
+	m.registry.MustRegister(m.requests, m.latency, m.commitRows, m.commitTime, refs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

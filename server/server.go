@@ -438,4 +438,8 @@ type metrics struct {
 	latency    *prometheus.HistogramVec
 	commitRows *prometheus.HistogramVec // group commits: writes per transaction
 	commitTime *prometheus.HistogramVec // group commits: transaction time
+
+	// POST /v1/assessments' customer references (refCache): taken from the cache, read
+	// from the database, and found changed at commit.
+	refHits, refMisses, refStale prometheus.Counter
 }
