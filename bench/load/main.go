@@ -109,8 +109,11 @@ type client struct {
 }
 
 func newClient(addr, key string, conns int) *client {
+	// The read buffer holds a whole answer (an assessment is ~5 KB), so each is read with
+	// one system call rather than two: the load shares the server's CPU.
 	return &client{hc: &fasthttp.HostClient{Addr: addr, MaxConns: conns, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, MaxIdleConnDuration: time.Minute}, base: "http://" + addr, auth: "Bearer " + key}
+		WriteTimeout: 30 * time.Second, MaxIdleConnDuration: time.Minute, ReadBufferSize: 16384},
+		base: "http://" + addr, auth: "Bearer " + key}
 }
 
 func (c *client) do(r request) (int, []byte, error) {
