@@ -37,7 +37,10 @@ func FuzzAssessmentRequest(f *testing.F) {
 		}
 		_, facts, err := req.check()
 		if err != nil {
-			if _, ok := err.(*ValidationError); !ok {
+			// A field's problem (422), or an unknown field in the facts (400).
+			switch err.(type) {
+			case *ValidationError, *BadRequestError:
+			default:
 				t.Fatalf("check: %T %v", err, err)
 			}
 			return
@@ -95,7 +98,10 @@ func FuzzScorecardRequest(f *testing.F) {
 		}
 		card, err := res.card, res.err
 		if err != nil {
-			if _, ok := err.(*ValidationError); !ok {
+			// A field's problem (422), or an unknown field in the card (400).
+			switch err.(type) {
+			case *ValidationError, *BadRequestError:
+			default:
 				t.Fatalf("check: %T %v", err, err)
 			}
 			return
