@@ -48,10 +48,31 @@ func newMetrics() *metrics {
 	return m
 }
 
+// requestKey is the labels of a request's metrics: fiber answers unknown methods itself,
+// and route is the pattern, so there are only as many as routes, methods and statuses.
+type requestKey struct {
+	method, route string
+	status        int
+}
+
+// requestMetrics are the request counter and latency histogram of one requestKey, looked
+// up once: WithLabelValues hashes and compares the labels under a lock on every call.
+type requestMetrics struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
 func (m *metrics) observe(method, route string, status int, elapsed time.Duration) {
-	code := strconv.Itoa(status)
-	m.requests.WithLabelValues(method, route, code).Inc()
-	m.latency.WithLabelValues(method, route, code).Observe(elapsed.Seconds())
+	k := requestKey{method: method, route: route, status: status}
+	v, ok := m.byRequest.Load(k)
+	if !ok {
+		code := strconv.Itoa(status)
+		v, _ = m.byRequest.LoadOrStore(k, &requestMetrics{count: m.requests.WithLabelValues(method, route, code),
+			latency: m.latency.WithLabelValues(method, route, code)})
+	}
+	rm := v.(*requestMetrics)
+	rm.count.Inc()
+	rm.latency.Observe(elapsed.Seconds())
 }
 
 // observeCommit records one group commit of writer: the writes it stored and how long

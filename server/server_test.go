@@ -452,6 +452,8 @@ func TestLogsAreJSONWithoutBodiesOrQueries(t *testing.T) {
 			assert.Equal(t, "/test/echo", rec["route"])
 			assert.Equal(t, float64(200), rec["status"])
 			assert.Equal(t, "anonymous", rec["actor"])
+			assert.Equal(t, "INFO", rec["level"])
+			assert.NotEmpty(t, rec["time"])
 		}
 	}
 	assert.True(t, found, logs)
