@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/cors"
+	"github.com/valyala/fasthttp"
 )
 
 // HeadersConfig configures SecurityHeaders. The zero value is the documented default.
@@ -32,18 +33,23 @@ func SecurityHeaders(cfg HeadersConfig) fiber.Handler {
 		hsts = "max-age=" + strconv.FormatInt(int64(cfg.HSTS/time.Second), 10) + "; includeSubDomains"
 	}
 	return func(c *fiber.Ctx) error {
-		h := &c.Response().Header
-		h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-		h.Set(fiber.HeaderXFrameOptions, "DENY")
-		h.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'")
-		h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set(fiber.HeaderCrossOriginResourcePolicy, "same-origin")
-		h.Set(fiber.HeaderCacheControl, "no-store")
-		if hsts != "" {
-			h.Set(fiber.HeaderStrictTransportSecurity, hsts)
-		}
+		setSecurityHeaders(&c.Response().Header, hsts)
 		return c.Next()
+	}
+}
+
+// setSecurityHeaders sets SecurityHeaders' headers on h, Strict-Transport-Security to hsts
+// unless it is empty.
+func setSecurityHeaders(h *fasthttp.ResponseHeader, hsts string) {
+	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	h.Set(fiber.HeaderXFrameOptions, "DENY")
+	h.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'")
+	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set(fiber.HeaderCrossOriginResourcePolicy, "same-origin")
+	h.Set(fiber.HeaderCacheControl, "no-store")
+	if hsts != "" {
+		h.Set(fiber.HeaderStrictTransportSecurity, hsts)
 	}
 }
 

@@ -197,6 +197,7 @@ func New(cfg Config) (*Server, error) {
 		WriteBufferSize: 16384,
 	})
 	s.app.Use(s.requestID, s.observe, SecurityHeaders(HeadersConfig{}), cors)
+	s.refuseUnknownMethods()
 	ctx, cancel := context.WithTimeout(context.Background(), initTimeout)
 	defer cancel()
 	if err := pii.CheckKeys(ctx, cfg.Store, cfg.Keyring, cfg.Now()); err != nil {
@@ -391,7 +392,11 @@ func (s *Server) record(c *fiber.Ctx, start time.Time) {
 		route = "unmatched"
 	}
 	method := strings.Clone(c.Method())
-	s.metrics.observe(method, route, status, elapsed)
+	if knownMethod(method) {
+		s.metrics.observe(method, route, status, elapsed)
+	} else {
+		s.metrics.observe("OTHER", route, status, elapsed) // a client's word is no label
+	}
 	actor, _ := c.Locals(actorKey{}).(string)
 	level := slog.LevelInfo
 	if status >= 500 {

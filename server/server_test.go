@@ -428,6 +428,27 @@ func TestMetricsCountByRouteAndStatus(t *testing.T) {
 	assert.NotContains(t, body, "/no/such/thing", "unmatched paths do not become labels")
 }
 
+// A method fiber does not know is refused like any bad request, not by fiber in plain
+// text: problem+json with a request ID and the security headers, counted under one label
+// however many such methods clients invent.
+func TestUnknownMethodIsAProblem(t *testing.T) {
+	h := newHarness(t, Config{})
+	for _, method := range []string{"BREW", "PROPFIND"} {
+		r := h.do(t, httptest.NewRequest(method, "/v1/customers", nil))
+		require.Equal(t, http.StatusBadRequest, r.status, string(r.body))
+		assert.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+		assert.NotEmpty(t, r.header.Get("X-Request-ID"))
+		assert.Equal(t, "nosniff", r.header.Get("X-Content-Type-Options"))
+		p := problemOf(t, r)
+		assert.Equal(t, "unknown request method", p.Detail)
+		assert.Equal(t, r.header.Get("X-Request-ID"), p.RequestID)
+	}
+	r := h.get(t, "/metrics")
+	assert.Contains(t, string(r.body), `creditkit_http_requests_total{method="OTHER",route="unmatched",status="400"} 2`)
+	assert.NotContains(t, string(r.body), "BREW")
+	assert.Contains(t, h.logs.String(), `"method":"BREW"`)
+}
+
 func TestLogsAreJSONWithoutBodiesOrQueries(t *testing.T) {
 	h := newHarness(t, Config{})
 	h.srv.handle(fiber.MethodPost, "/test/echo", perm.CustomerWrite, func(c *fiber.Ctx) error {
