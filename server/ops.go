@@ -48,8 +48,9 @@ func newMetrics() *metrics {
 	return m
 }
 
-// requestKey is the labels of a request's metrics: fiber answers unknown methods itself,
-// and route is the pattern, so there are only as many as routes, methods and statuses.
+// requestKey is the labels of a request's metrics: a method fiber does not know is counted
+// as OTHER (see record) and route is the pattern, so there are only as many keys as
+// routes, methods and statuses.
 type requestKey struct {
 	method, route string
 	status        int

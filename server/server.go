@@ -391,12 +391,11 @@ func (s *Server) record(c *fiber.Ctx, start time.Time) {
 	if !ok {
 		route = "unmatched"
 	}
-	method := strings.Clone(c.Method())
+	method, label := strings.Clone(c.Method()), "OTHER" // a method a client made up is no label
 	if knownMethod(method) {
-		s.metrics.observe(method, route, status, elapsed)
-	} else {
-		s.metrics.observe("OTHER", route, status, elapsed) // a client's word is no label
+		label = method
 	}
+	s.metrics.observe(label, route, status, elapsed)
 	actor, _ := c.Locals(actorKey{}).(string)
 	level := slog.LevelInfo
 	if status >= 500 {
