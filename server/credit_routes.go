@@ -91,20 +91,46 @@ type assessmentHead struct {
 	CreatedAt    time.Time       `json:"created_at"`
 }
 
-// appendAssessmentJSON appends a stored assessment encoded as storedAssessmentView does,
-// splicing the report's JSON (which json.Marshal wrote, compact and valid) in as it is
-// rather than encoding it again.
+// appendAssessmentJSON appends a stored assessment encoded as encoding/json encodes its
+// storedAssessmentView (TestAssessmentJSONSplicesTheReport), with jsonOut, splicing the
+// report's JSON (compact and valid, as appendReport wrote it) in as it is rather than
+// encoding it again.
 func appendAssessmentJSON(dst []byte, a *creditdb.Assessment) ([]byte, error) {
-	head, err := json.Marshal(assessmentHead{ID: a.ID, Customer: a.Customer, CustomerKind: a.CustomerKind,
-		Scorecard: a.Scorecard, Grade: a.Grade, Score: a.Score, PD: a.PD, Decision: a.Decision, Limit: a.Limit,
-		RequestID: a.RequestID, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt.UTC()})
+	w := jsonOut{b: dst}
+	w.key(`{"id":`)
+	w.str(a.ID)
+	w.key(`,"customer":`)
+	w.str(a.Customer)
+	w.key(`,"customer_kind":`)
+	w.str(a.CustomerKind)
+	w.key(`,"scorecard":`)
+	w.str(a.Scorecard)
+	w.key(`,"grade":`)
+	w.str(a.Grade)
+	w.key(`,"score":`)
+	w.float(a.Score)
+	w.key(`,"pd":`)
+	w.float(a.PD)
+	w.key(`,"decision":`)
+	w.str(a.Decision)
+	w.key(`,"limit":`)
+	w.decimal(a.Limit)
+	if a.RequestID != "" {
+		w.key(`,"request_id":`)
+		w.str(a.RequestID)
+	}
+	w.key(`,"created_by":`)
+	w.str(a.CreatedBy)
+	w.key(`,"created_at":`)
+	w.time(a.CreatedAt.UTC())
+	w.key(`,"report":`)
+	w.b = append(w.b, a.Report...)
+	w.key(`}`)
+	b, err := w.result()
 	if err != nil {
 		return nil, fmt.Errorf("server: encode assessment %s: %w", a.ID, err)
 	}
-	dst = append(dst, head[:len(head)-1]...)
-	dst = append(dst, `,"report":`...)
-	dst = append(dst, a.Report...)
-	return append(dst, '}'), nil
+	return b, nil
 }
 
 // assessmentBodies are buffers for appendAssessmentJSON: a body is ~5 KB, and the response

@@ -622,12 +622,15 @@ func TestAssessmentJSONSplicesTheReport(t *testing.T) {
 	require.NoError(t, err)
 	a, err := h.srv.credit.repo.Assessment(context.Background(), stored.ID)
 	require.NoError(t, err)
-	got, err := appendAssessmentJSON([]byte("junk")[:0], &a)
-	require.NoError(t, err)
-	want, err := json.Marshal(storedAssessmentView{assessmentHead: assessmentHead{ID: a.ID, Customer: a.Customer,
-		CustomerKind: a.CustomerKind, Scorecard: a.Scorecard, Grade: a.Grade, Score: a.Score, PD: a.PD, Decision: a.Decision,
-		Limit: a.Limit, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt}, Report: a.Report})
-	require.NoError(t, err)
-	assert.True(t, json.Valid(got))
-	assert.JSONEq(t, string(want), string(got))
+	for _, requestID := range []string{"req <&> 1", ""} { // request_id is omitted when empty
+		a.RequestID = requestID
+		got, err := appendAssessmentJSON([]byte("junk")[:0], &a)
+		require.NoError(t, err)
+		want, err := json.Marshal(storedAssessmentView{assessmentHead: assessmentHead{ID: a.ID, Customer: a.Customer,
+			CustomerKind: a.CustomerKind, Scorecard: a.Scorecard, Grade: a.Grade, Score: a.Score, PD: a.PD,
+			Decision: a.Decision, Limit: a.Limit, RequestID: a.RequestID, CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt},
+			Report: a.Report})
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got))
+	}
 }
