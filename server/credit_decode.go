@@ -1,12 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/creditkit/creditkit/credit"
-	gojson "github.com/goccy/go-json"
 )
 
 // decodeAssessmentRequest decodes and checks the body of POST /v1/assessments: the
@@ -37,17 +35,12 @@ func decodeAssessmentRequest(contentType string, body []byte) (string, credit.Fa
 }
 
 // decodeFacts decodes and validates raw, one JSON object, as credit.DecodeFacts does
-// (strictly, then Facts.Validate), but with goccy/go-json, which takes less than half the
-// time of the credit package's encoding/json: that decoding was ~8% of an assessment's
-// server CPU. ok is false for facts it refuses for any reason; the general path then
-// decodes them again with credit.DecodeFacts, which gives the answer. So the faster
-// decoder only ever accepts, and FuzzAssessmentRequestFastPath checks that it accepts
-// nothing credit.DecodeFacts refuses and decodes what it accepts to the same Facts.
+// (strictly, then Facts.Validate), with scanFacts. ok is false for facts it refuses for
+// any reason; the general path then decodes them again with credit.DecodeFacts, which
+// gives the answer.
 func decodeFacts(raw []byte) (credit.Facts, bool) {
-	var f credit.Facts
-	dec := gojson.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if dec.Decode(&f) != nil || dec.InputOffset() != int64(len(raw)) || f.Validate() != nil {
+	f, ok := scanFacts(raw)
+	if !ok || f.Validate() != nil {
 		return credit.Facts{}, false
 	}
 	return f, true

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	gojson "github.com/goccy/go-json"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -227,14 +226,6 @@ func BenchmarkReportJSON(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := appendReport(make([]byte, 0, reportSize), &report); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("goccy", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := gojson.Marshal(&report); err != nil {
 				b.Fatal(err)
 			}
 		}
