@@ -572,7 +572,7 @@ func applicationAudit(actor perm.Actor, ev loan.Event, before, after *loan.Appli
 func attachedAssessmentAudit(actor perm.Actor, ref customerRef, a storedAssessment) audit.Entry {
 	r := a.Report
 	return audit.Entry{Actor: actor, Action: "assessment.create", EntityType: "assessment", EntityID: a.ID,
-		After: assessmentHead{ID: a.ID, Customer: a.Customer, CustomerKind: ref.Kind.String(), Scorecard: a.Scorecard,
+		After: auditedHead{ID: a.ID, Customer: a.Customer, CustomerKind: ref.Kind.String(), Scorecard: a.Scorecard,
 			Grade: r.Grade.String(), Score: r.Score, PD: r.PD, Decision: r.Decision.String(), Limit: r.Limit,
 			CreatedBy: actor.ID, CreatedAt: a.CreatedAt.UTC()}}
 }

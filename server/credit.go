@@ -364,9 +364,7 @@ func (s *Server) recordAssessmentsTx(ctx context.Context, tx *sql.Tx, writes []a
 // request documents, which the row keeps unchanged forever.
 func (s *Server) assessmentAudit(actor perm.Actor, a *creditdb.Assessment) audit.Entry {
 	return audit.Entry{Actor: actor, Action: "assessment.create", EntityType: "assessment", EntityID: a.ID,
-		After: assessmentHead{ID: a.ID, Customer: a.Customer, CustomerKind: a.CustomerKind, Scorecard: a.Scorecard,
-			Grade: a.Grade, Score: a.Score, PD: a.PD, Decision: a.Decision, Limit: a.Limit, RequestID: a.RequestID,
-			CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt.UTC()}}
+		After: auditedHead(headOf(a))}
 }
 
 // readAssessment is the one read path of stored assessments: an assessment of a customer

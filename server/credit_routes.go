@@ -97,32 +97,8 @@ type assessmentHead struct {
 // encoding it again.
 func appendAssessmentJSON(dst []byte, a *creditdb.Assessment) ([]byte, error) {
 	w := jsonOut{b: dst}
-	w.key(`{"id":`)
-	w.str(a.ID)
-	w.key(`,"customer":`)
-	w.str(a.Customer)
-	w.key(`,"customer_kind":`)
-	w.str(a.CustomerKind)
-	w.key(`,"scorecard":`)
-	w.str(a.Scorecard)
-	w.key(`,"grade":`)
-	w.str(a.Grade)
-	w.key(`,"score":`)
-	w.float(a.Score)
-	w.key(`,"pd":`)
-	w.float(a.PD)
-	w.key(`,"decision":`)
-	w.str(a.Decision)
-	w.key(`,"limit":`)
-	w.decimal(a.Limit)
-	if a.RequestID != "" {
-		w.key(`,"request_id":`)
-		w.str(a.RequestID)
-	}
-	w.key(`,"created_by":`)
-	w.str(a.CreatedBy)
-	w.key(`,"created_at":`)
-	w.time(a.CreatedAt.UTC())
+	head := headOf(a)
+	head.appendOpen(&w)
 	w.key(`,"report":`)
 	w.b = append(w.b, a.Report...)
 	w.key(`}`)
@@ -131,6 +107,57 @@ func appendAssessmentJSON(dst []byte, a *creditdb.Assessment) ([]byte, error) {
 		return nil, fmt.Errorf("server: encode assessment %s: %w", a.ID, err)
 	}
 	return b, nil
+}
+
+// headOf returns the headline of a.
+func headOf(a *creditdb.Assessment) assessmentHead {
+	return assessmentHead{ID: a.ID, Customer: a.Customer, CustomerKind: a.CustomerKind, Scorecard: a.Scorecard,
+		Grade: a.Grade, Score: a.Score, PD: a.PD, Decision: a.Decision, Limit: a.Limit, RequestID: a.RequestID,
+		CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt.UTC()}
+}
+
+// appendOpen appends h as encoding/json encodes it, but for the closing brace, so that a
+// stored assessment's answer goes on with the report.
+func (h *assessmentHead) appendOpen(w *jsonOut) {
+	w.key(`{"id":`)
+	w.str(h.ID)
+	w.key(`,"customer":`)
+	w.str(h.Customer)
+	w.key(`,"customer_kind":`)
+	w.str(h.CustomerKind)
+	w.key(`,"scorecard":`)
+	w.str(h.Scorecard)
+	w.key(`,"grade":`)
+	w.str(h.Grade)
+	w.key(`,"score":`)
+	w.float(h.Score)
+	w.key(`,"pd":`)
+	w.float(h.PD)
+	w.key(`,"decision":`)
+	w.str(h.Decision)
+	w.key(`,"limit":`)
+	w.decimal(h.Limit)
+	if h.RequestID != "" {
+		w.key(`,"request_id":`)
+		w.str(h.RequestID)
+	}
+	w.key(`,"created_by":`)
+	w.str(h.CreatedBy)
+	w.key(`,"created_at":`)
+	w.time(h.CreatedAt)
+}
+
+// auditedHead is an assessment's headline as the after document of its audit record:
+// encoded as encoding/json encodes an assessmentHead, but by jsonOut (MarshalJSON)
+// rather than by reflection, which was ~3% of an assessment's server CPU.
+type auditedHead assessmentHead
+
+// MarshalJSON encodes h.
+func (h auditedHead) MarshalJSON() ([]byte, error) {
+	w := jsonOut{b: make([]byte, 0, 320)}
+	(*assessmentHead)(&h).appendOpen(&w)
+	w.key(`}`)
+	return w.result()
 }
 
 // assessmentBodies are buffers for appendAssessmentJSON: a body is ~5 KB, and the response

@@ -632,5 +632,13 @@ func TestAssessmentJSONSplicesTheReport(t *testing.T) {
 			Report: a.Report})
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(got))
+
+		// The audit record's headline is an assessmentHead's JSON too.
+		head := headOf(&a)
+		want, err = json.Marshal(head)
+		require.NoError(t, err)
+		got, err = json.Marshal(auditedHead(head))
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got))
 	}
 }
