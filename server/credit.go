@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -284,48 +283,21 @@ func (s *Server) assessWith(card activeCard, ref customerRef, facts credit.Facts
 	return row, report, nil
 }
 
-// encodeAssessment returns the JSON of report, of its facts and of their request, exactly
-// as encoding/json writes them (the API's and the stored form), through appendReport.
-// TestEncodeAssessmentIsEncodingJSON and FuzzAssessmentRequest compare the two.
-//
-// The facts are the report's "facts" member and the request the facts' "request" member,
-// byte for byte, so both are sliced out of the report's JSON rather than encoded again
-// (see memberJSON).
 // reportSize is room for a typical report's JSON (~4.5 KB), so that it is written without
 // growing the buffer.
 const reportSize = 6 << 10
 
+// encodeAssessment returns the JSON of report, of its facts and of their request, exactly
+// as encoding/json writes them (the API's and the stored form), through appendReport.
+// TestEncodeAssessmentIsEncodingJSON and FuzzAssessmentRequest compare the two. The facts
+// and the request are the report's members, byte for byte, so they are slices of the
+// report's JSON rather than encoded again.
 func encodeAssessment(report *credit.Report) (doc, facts, request []byte, err error) {
-	if doc, err = appendReport(make([]byte, 0, reportSize), report); err != nil {
+	var parts reportParts
+	if doc, err = appendReport(make([]byte, 0, reportSize), report, &parts); err != nil {
 		return nil, nil, nil, fmt.Errorf("server: encode report: %w", err)
 	}
-	var ok bool
-	if facts, ok = memberJSON(doc, `,"facts":`, `,"points":`); !ok {
-		return nil, nil, nil, errors.New("server: encode report: no facts member")
-	}
-	if request, ok = memberJSON(facts, `,"request":`, `,"blacklisted":`); !ok {
-		return nil, nil, nil, errors.New("server: encode report: no request member")
-	}
-	return doc, facts, request, nil
-}
-
-// memberJSON returns the value of the member that key ("," + name in quotes + ":") starts
-// and next, the key of the member after it, ends, in doc, an object's JSON. Struct fields
-// are written in order, and a quote inside a JSON string is escaped, so the first key and
-// the first next after it are the object's own as long as no member before key's, nor
-// key's own value, has a member named like key or next: TestMemberJSONKeysAreUnique checks
-// that for the report, facts and request.
-func memberJSON(doc []byte, key, next string) ([]byte, bool) {
-	i := bytes.Index(doc, []byte(key))
-	if i < 0 {
-		return nil, false
-	}
-	v := doc[i+len(key):]
-	j := bytes.Index(v, []byte(next))
-	if j < 0 {
-		return nil, false
-	}
-	return v[:j:j], true
+	return doc, parts.facts.of(doc), parts.request.of(doc), nil
 }
 
 // assessmentWrite is one assessment to store and who made it.

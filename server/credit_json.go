@@ -12,7 +12,9 @@ import (
 // TestReportJSONEveryField (which sets every field of every nested struct by reflection,
 // so a field added to credit's types and not here fails it) and FuzzReportJSON compare
 // it with encoding/json.
-func appendReport(dst []byte, r *credit.Report) ([]byte, error) {
+//
+// parts, when not nil, is set to where the facts and their request are in the result.
+func appendReport(dst []byte, r *credit.Report, parts *reportParts) ([]byte, error) {
 	w := jsonOut{b: dst}
 	w.key(`{"model_id":`)
 	w.str(r.ModelID)
@@ -23,7 +25,7 @@ func appendReport(dst []byte, r *credit.Report) ([]byte, error) {
 	w.key(`,"assessed_at":`)
 	w.time(r.AssessedAt)
 	w.key(`,"facts":`)
-	putFacts(&w, &r.Facts)
+	putFacts(&w, &r.Facts, parts)
 	w.key(`,"points":`)
 	putList(&w, r.Points, putPoints)
 	w.key(`,"score":`)
@@ -70,7 +72,18 @@ func putList[T any](w *jsonOut, list []T, put func(*jsonOut, *T)) {
 	w.b = append(w.b, ']')
 }
 
-func putFacts(w *jsonOut, f *credit.Facts) {
+// reportParts are where a report's facts, and their request, are in its JSON.
+type reportParts struct{ facts, request span }
+
+// span is a run of bytes, from and to offsets of a buffer.
+type span struct{ from, to int }
+
+// of returns the bytes of s in b, which cannot be appended to.
+func (s span) of(b []byte) []byte { return b[s.from:s.to:s.to] }
+
+// putFacts appends f, and records where it and its request are in parts (if not nil).
+func putFacts(w *jsonOut, f *credit.Facts, parts *reportParts) {
+	from := len(w.b)
 	w.key(`{"bureau":`)
 	putBureau(w, &f.Bureau)
 	w.key(`,"income":{"monthly":`)
@@ -126,7 +139,9 @@ func putFacts(w *jsonOut, f *credit.Facts) {
 	optional(w, e.IndustryRisk, putInt)
 	w.key(`,"bureau":`)
 	putBureau(w, &e.Bureau)
-	w.key(`},"request":{"amount":`)
+	w.key(`},"request":`)
+	request := len(w.b)
+	w.key(`{"amount":`)
 	optional(w, f.Request.Amount, putDecimal)
 	w.key(`,"term_months":`)
 	optional(w, f.Request.TermMonths, putInt)
@@ -134,9 +149,14 @@ func putFacts(w *jsonOut, f *credit.Facts) {
 	optional(w, f.Request.Product, putText)
 	w.key(`,"method":`)
 	optional(w, f.Request.Method, putText)
-	w.key(`},"blacklisted":`)
+	w.key(`}`)
+	end := len(w.b)
+	w.key(`,"blacklisted":`)
 	optional(w, f.Blacklisted, putBool)
 	w.key(`}`)
+	if parts != nil {
+		parts.facts, parts.request = span{from, len(w.b)}, span{request, end}
+	}
 }
 
 func putBureau(w *jsonOut, b *credit.Bureau) {

@@ -112,14 +112,19 @@ func TestReportJSONEveryField(t *testing.T) {
 	for seed := range 8 {
 		var r credit.Report
 		fillEvery(t, reflect.ValueOf(&r).Elem(), &filler{seed: seed})
-		got, err := appendReport(nil, &r)
-		requireSameJSON(t, &r, got, err)
+		var parts reportParts
+		got, err := appendReport([]byte("before"), &r, &parts)
+		require.NoError(t, err)
+		require.Equal(t, "before", string(got[:6]))
+		requireSameJSON(t, &r, got[6:], err)
+		requireSameJSON(t, &r.Facts, parts.facts.of(got), nil)
+		requireSameJSON(t, &r.Facts.Request, parts.request.of(got), nil)
 	}
 
 	var sparse credit.Report
 	sparse.Grade, sparse.Decision, sparse.Schedule.Method = credit.AAA, credit.Approve, credit.EqualInstalments
 	sparse.Points, sparse.Reasons = []credit.Points{}, []credit.Reason{}
-	got, err := appendReport(nil, &sparse)
+	got, err := appendReport(nil, &sparse, nil)
 	requireSameJSON(t, &sparse, got, err)
 	assert.Contains(t, string(got), `"points":[],`)
 	assert.Contains(t, string(got), `"rule_hits":null,`)
@@ -134,7 +139,7 @@ func TestReportJSONEveryField(t *testing.T) {
 	} {
 		r := sparse
 		bad(&r)
-		got, err := appendReport(nil, &r)
+		got, err := appendReport(nil, &r, nil)
 		requireSameJSON(t, &r, got, err)
 	}
 }
@@ -212,7 +217,7 @@ func FuzzReportJSON(f *testing.F) {
 			Schedule: credit.ScheduleSummary{Method: credit.EqualPrincipal, FirstInstalment: d,
 				TotalRepaid: d.Neg()}}
 		r.Facts.Income.Monthly, r.Facts.Bureau.Utilisation = &d, &points
-		got, err := appendReport(nil, &r)
+		got, err := appendReport(nil, &r, nil)
 		requireSameJSON(t, &r, got, err)
 	})
 }
@@ -225,7 +230,7 @@ func BenchmarkReportJSON(b *testing.B) {
 	b.Run("appendReport", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := appendReport(make([]byte, 0, reportSize), &report); err != nil {
+			if _, err := appendReport(make([]byte, 0, reportSize), &report, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
