@@ -108,14 +108,15 @@ func appendSmallDecimal(b []byte, coef int64, exp int32) []byte {
 	return append(b, s...)
 }
 
-// time appends t as its MarshalJSON writes it.
+// time appends t as its MarshalJSON writes it: its AppendText (RFC 3339, which it
+// refuses for a year outside 0-9999) in quotes.
 func (w *jsonOut) time(t time.Time) {
-	b, err := t.MarshalJSON()
+	b, err := t.AppendText(append(w.b, '"'))
 	if err != nil {
 		w.fail(err)
 		return
 	}
-	w.b = append(w.b, b...)
+	w.b = append(b, '"')
 }
 
 // text appends the text of m as a string, as encoding/json does for a TextMarshaler.

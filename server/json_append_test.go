@@ -73,6 +73,22 @@ func FuzzJSONOutFloat(f *testing.F) {
 	})
 }
 
+func TestJSONOutTimeIsEncodingJSON(t *testing.T) {
+	lmt := time.FixedZone("LMT", -(7*3600 + 52*60 + 58))
+	for _, v := range []time.Time{{}, time.Date(2026, 11, 29, 20, 15, 47, 265356430, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("", 8*3600)), time.Date(1883, 11, 18, 12, 0, 0, 1, lmt),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("", 24*3600))} {
+		w := jsonOut{b: []byte("x")}
+		w.time(v)
+		got, err := w.result()
+		if err == nil {
+			got = got[1:]
+		}
+		requireSameJSON(t, v, got, err)
+	}
+}
+
 // TestJSONOutDecimalIsString checks the decimal fast path against the decimal package's
 // own MarshalJSON, with and without MarshalJSONWithoutQuotes.
 func TestJSONOutDecimalIsString(t *testing.T) {
