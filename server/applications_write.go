@@ -572,9 +572,9 @@ func applicationAudit(actor perm.Actor, ev loan.Event, before, after *loan.Appli
 func attachedAssessmentAudit(actor perm.Actor, ref customerRef, a storedAssessment) audit.Entry {
 	r := a.Report
 	return audit.Entry{Actor: actor, Action: "assessment.create", EntityType: "assessment", EntityID: a.ID,
-		After: auditedHead{ID: a.ID, Customer: a.Customer, CustomerKind: ref.Kind.String(), Scorecard: a.Scorecard,
+		After: assessmentHead{ID: a.ID, Customer: a.Customer, CustomerKind: ref.Kind.String(), Scorecard: a.Scorecard,
 			Grade: r.Grade.String(), Score: r.Score, PD: r.PD, Decision: r.Decision.String(), Limit: r.Limit,
-			CreatedBy: actor.ID, CreatedAt: a.CreatedAt.UTC()}}
+			CreatedBy: actor.ID, CreatedAt: a.CreatedAt.UTC()}.auditDocument()}
 }
 
 // officerAuthority returns the authority limit of the officer with id (the officers

@@ -336,7 +336,7 @@ func (s *Server) recordAssessmentsTx(ctx context.Context, tx *sql.Tx, writes []a
 // request documents, which the row keeps unchanged forever.
 func (s *Server) assessmentAudit(actor perm.Actor, a *creditdb.Assessment) audit.Entry {
 	return audit.Entry{Actor: actor, Action: "assessment.create", EntityType: "assessment", EntityID: a.ID,
-		After: auditedHead(headOf(a))}
+		After: headOf(a).auditDocument()}
 }
 
 // readAssessment is the one read path of stored assessments: an assessment of a customer

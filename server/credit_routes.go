@@ -147,17 +147,20 @@ func (h *assessmentHead) appendOpen(w *jsonOut) {
 	w.time(h.CreatedAt)
 }
 
-// auditedHead is an assessment's headline as the after document of its audit record:
-// encoded as encoding/json encodes an assessmentHead, but by jsonOut (MarshalJSON)
-// rather than by reflection, which was ~3% of an assessment's server CPU.
-type auditedHead assessmentHead
-
-// MarshalJSON encodes h.
-func (h auditedHead) MarshalJSON() ([]byte, error) {
+// auditDocument returns h as the after document of its assessment's audit record: its
+// JSON as encoding/json encodes it, but written by jsonOut (as an audit.CompactJSON,
+// which the audit log neither encodes nor checks again) rather than by reflection, which
+// was ~3% of an assessment's server CPU. A head jsonOut refuses (a NaN score) is returned
+// as it is, for the audit log's json.Marshal to refuse.
+func (h assessmentHead) auditDocument() any {
 	w := jsonOut{b: make([]byte, 0, 320)}
-	(*assessmentHead)(&h).appendOpen(&w)
+	h.appendOpen(&w)
 	w.key(`}`)
-	return w.result()
+	b, err := w.result()
+	if err != nil {
+		return h
+	}
+	return audit.CompactJSON(b)
 }
 
 // assessmentBodies are buffers for appendAssessmentJSON: a body is ~5 KB, and the response

@@ -57,6 +57,32 @@ func ExampleLog_Append() {
 	// {"mobile":"138****5678","number":"C0000012"} {"mobile":"139****4321","number":"C0000012"} true 64
 }
 
+func ExampleCompactJSON() {
+	st, cleanup := openExample()
+	defer cleanup()
+	ctx := context.Background()
+	trail := audit.New(st, audit.Config{Now: fixedClock})
+	officer := perm.New("O-0007", "Li Lei", "officer", perm.CustomerWrite)
+	var recs []audit.Record
+	err := st.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		recs, err = trail.AppendBatch(ctx, tx, []audit.Entry{
+			// Stored as it is: nothing in it is personal data.
+			{Actor: officer, Action: "assessment.create", EntityType: "assessment", EntityID: "A0000000001",
+				After: audit.CompactJSON(`{"id":"A0000000001","grade":"BBB","limit":"150000"}`)},
+			// Masked like any other document.
+			{Actor: officer, Action: "customer.update", EntityType: "customer", EntityID: "C0000012",
+				After: audit.CompactJSON(`{"number":"C0000012","mobile":"13987654321"}`)},
+		})
+		return err
+	})
+	fmt.Println(err, string(recs[0].After))
+	fmt.Println(string(recs[1].After))
+	// Output:
+	// <nil> {"id":"A0000000001","grade":"BBB","limit":"150000"}
+	// {"mobile":"139****4321","number":"C0000012"}
+}
+
 func ExampleLog_List() {
 	st, cleanup := openExample()
 	defer cleanup()
