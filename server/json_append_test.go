@@ -220,7 +220,7 @@ func fillEvery(t *testing.T, v reflect.Value, f *filler) {
 // request controls: variable names, bins, reason texts, points, amounts.
 func FuzzReportJSON(f *testing.F) {
 	f.Add("bureau.utilisation", "[0.3, 0.5)", 50.0, 65.0, int64(463705), int32(-2))
-	f.Add("<&>\u2028", "\xff", math.Inf(1), -0.0, int64(-5), int32(3))
+	f.Add("<&>\u2028", "\xff", math.Inf(1), math.Copysign(0, -1), int64(-5), int32(3))
 	f.Fuzz(func(t *testing.T, name, bin string, points, maxPoints float64, coef int64, exp int32) {
 		if exp < -40 || exp > 40 {
 			return // the zeros of 10^exp, not what is tested here
