@@ -69,6 +69,8 @@ func (f *Facts) Validate() error {
 	r := &f.Request
 	if r.Amount != nil && !r.Amount.IsPositive() {
 		p.add("request.amount", "positive", "must be above zero", "必须大于零")
+	} else if r.Amount != nil && badFactExp(*r.Amount) {
+		factScale(&p, "request.amount")
 	} else if r.Amount != nil && exceedsFactMax(*r.Amount) {
 		p.add("request.amount", "max", "must be at most %s", "不能超过 %s", maxFactAmount.String())
 	}
@@ -93,7 +95,7 @@ func validateBureau(p *problems, prefix string, b *Bureau) {
 	if badInt(b.WorstDPD24m, 0, 10000) {
 		intRange(p, path("worst_dpd_24m"), b.WorstDPD24m, 0, 10000)
 	}
-	if b.AmountOverdue != nil && (b.AmountOverdue.IsNegative() || exceedsFactMax(*b.AmountOverdue)) {
+	if d := b.AmountOverdue; d != nil && (d.IsNegative() || badFactExp(*d) || exceedsFactMax(*d)) {
 		money(p, path("amount_overdue"), b.AmountOverdue)
 	}
 	if badInt(b.DefaultsOrWriteOffs, 0, 10000) {
@@ -155,11 +157,29 @@ func exceedsFactMax(d decimal.Decimal) bool {
 	return d.GreaterThan(maxFactAmount) // 16−e digits: as long as the input itself
 }
 
+// badFactExp reports whether d, an amount of Facts, is written with more than 12 decimal
+// places (an exponent below minFactExp) or an exponent above 15, which only zero can have
+// without exceeding maxFactAmount. Such an amount is refused before any arithmetic: even
+// comparing 0e999999999 or 1e-999999999 with another amount builds a power of ten with as
+// many digits as the exponent says, which would keep an assessment busy for minutes.
+func badFactExp(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e < minFactExp || e > 15
+}
+
+// factScale records the problem badFactExp finds.
+func factScale(p *problems, path string) {
+	p.add(path, "scale", "must have at most %d decimal places and an exponent of at most 15",
+		"最多 %d 位小数，指数不能超过 15", -minFactExp)
+}
+
 func money(p *problems, path string, d *decimal.Decimal) {
 	switch {
 	case d == nil:
 	case d.IsNegative():
 		p.add(path, "non_negative", "must not be negative", "不能为负数")
+	case badFactExp(*d):
+		factScale(p, path)
 	case exceedsFactMax(*d):
 		p.add(path, "max", "must be at most %s", "不能超过 %s", maxFactAmount.String())
 	}
