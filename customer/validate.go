@@ -273,11 +273,11 @@ const maxMoneyScale = 4
 func checkMoney(ps []Problem, path string, d decimal.Decimal) []Problem {
 	exp := d.Exponent()
 	switch {
-	case d.IsZero():
 	case d.IsNegative():
 		return append(ps, custom(path, "nonneg", ""))
-	case exp > 18, exp < -40: // checked first: rescaling such values would be costly
+	case exp > 18, exp < -40: // checked first, zero included: rescaling or formatting such values would be costly
 		return append(ps, custom(path, "money", ""))
+	case d.IsZero():
 	case exp < -maxMoneyScale && !d.Equal(d.Truncate(maxMoneyScale)), d.Cmp(maxMoney) >= 0:
 		return append(ps, custom(path, "money", ""))
 	}

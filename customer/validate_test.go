@@ -195,7 +195,10 @@ func TestValidateMoney(t *testing.T) {
 		{"too large", "1000000000000000000", "money"},
 		{"huge exponent", "1e999999999", "money"},
 		{"tiny exponent", "1e-999999999", "money"},
-		{"zero with huge exponent", "0e999999999", ""},
+		{"zero with exponent", "0e5", ""},
+		// A zero too: formatting it (to store or show it) would build 10^999999999.
+		{"zero with huge exponent", "0e999999999", "money"},
+		{"zero with tiny exponent", "0e-999999999", "money"},
 	}
 	v := newValidator(t)
 	for _, tt := range tests {

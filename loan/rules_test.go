@@ -525,3 +525,26 @@ func TestNewValidation(t *testing.T) {
 	app := reviewed(t, w, draft("100000"), "A", "150000")
 	assert.Equal(t, RoleApprover, app.Stages[0].Role)
 }
+
+// An amount written with an extreme exponent is refused before any arithmetic, at creation
+// and at approval: rounding or comparing 1e999999999 or 1e-999999999 would build a power of
+// ten with that many digits.
+func TestExtremeExponentsAreRefused(t *testing.T) {
+	w := newWorkflow(t)
+	for _, amount := range []string{"1e999999999", "1e-999999999", "100000e-30"} {
+		_, _, err := w.Create(maker, t0, draft(amount))
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve, amount)
+		assert.Equal(t, "amount", ve.Problems[0].Path, amount)
+		assert.Equal(t, "scale", ve.Problems[0].Rule, amount)
+
+		app := reviewed(t, w, draft("100000"), "BB", "150000")
+		d := approve(1)
+		d.Amount = dec(amount)
+		_, _, err = w.Apply(context.Background(), app, approver, t0.Add(time.Hour), d)
+		require.ErrorAs(t, err, &ve, amount)
+		assert.Equal(t, "scale", ve.Problems[0].Rule, amount)
+	}
+	_, _, err := w.Create(maker, t0, draft("100000.000"))
+	require.NoError(t, err, "trailing zeros within 20 places are fine")
+}

@@ -104,6 +104,8 @@ func (w *Workflow) Create(actor Actor, at time.Time, d Draft) (Application, Even
 	switch {
 	case !d.Amount.IsPositive():
 		p.add("amount", "positive", "must be positive")
+	case extremeExponent(d.Amount):
+		p.add("amount", "scale", extremeExponentMessage)
 	case d.Amount.Exponent() < -2 && !d.Amount.Equal(d.Amount.Round(2)):
 		p.add("amount", "scale", "at most 2 decimal places")
 	}
@@ -488,6 +490,8 @@ func (w *Workflow) approve(ctx context.Context, next *Application, actor Actor, 
 	switch {
 	case !amount.IsPositive():
 		return invalid("amount", "positive", "the approved amount must be positive")
+	case extremeExponent(amount):
+		return invalid("amount", "scale", extremeExponentMessage)
 	case amount.GreaterThan(onTable):
 		return invalid("amount", "max", fmt.Sprintf("the approved amount may not exceed %s", onTable))
 	case !amount.Equal(amount.Round(2)):
@@ -579,3 +583,13 @@ func roleList(roles []Role) string {
 func invalid(path, rule, msg string) error {
 	return &ValidationError{Problems: []Problem{{Path: path, Rule: rule, Message: msg}}}
 }
+
+// extremeExponent reports an amount written with an exponent above 15 or below −20, which
+// is refused before any arithmetic: comparing or rounding 1e999999999 or 1e-999999999
+// builds a power of ten with that many digits, minutes of work.
+func extremeExponent(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e > 15 || e < -20
+}
+
+const extremeExponentMessage = "must be written with at most 2 decimal places and an exponent of at most 15"

@@ -219,6 +219,19 @@ func ExampleLargeExposureLimit() {
 	// 0
 }
 
+func ExampleValidShare() {
+	for _, s := range []string{"0.6", "1", "0.4", "1.5", "0e999999999", "1e-999999999"} {
+		fmt.Println(s, tree.ValidShare(decimal.RequireFromString(s)))
+	}
+	// Output:
+	// 0.6 true
+	// 1 true
+	// 0.4 false
+	// 1.5 false
+	// 0e999999999 false
+	// 1e-999999999 false
+}
+
 func ExampleTree_Rows() {
 	t := smallBank()
 	for _, r := range t.Rows()[:3] {

@@ -19,8 +19,11 @@ func MaxAmount() decimal.Decimal { return decimal.New(maxAmountCents, -2) }
 // int64 hundredths so that roll-ups cost no allocation; an amount finer than 0.01, negative or
 // beyond MaxAmount is refused.
 func toCents(field string, d decimal.Decimal) (int64, error) {
-	if d.Sign() < 0 {
+	switch d.Sign() {
+	case -1:
 		return 0, &AmountError{Field: field, Amount: d, Err: ErrNegative}
+	case 0:
+		return 0, nil // 0e999999999 too, without building 10^999999999
 	}
 	var c int64
 	switch exp := d.Exponent(); {
@@ -49,6 +52,13 @@ func toCents(field string, d decimal.Decimal) (int64, error) {
 			}
 			c *= 10
 		}
+	case exp > 17: // a coefficient of at least 1 makes 10^18 or more
+		return 0, &AmountError{Field: field, Amount: d, Err: ErrOverflow}
+	case -2-int(exp) > d.NumDigits()+1:
+		// Whole hundredths need the coefficient to end in −exp−2 zeros, so to have more
+		// digits than that (NumDigits may count one short); checked before IsInteger, which
+		// divides by ten once per place.
+		return 0, &AmountError{Field: field, Amount: d, Err: ErrPrecision}
 	default:
 		s := d.Shift(2)
 		if !s.IsInteger() {

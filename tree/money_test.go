@@ -5,6 +5,7 @@ import (
 	"math/big"
 	mrand "math/rand"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -79,6 +80,32 @@ func TestToCentsMatchesReference(t *testing.T) {
 			require.NoError(t, err, "%s", d)
 		} else {
 			require.True(t, errors.Is(err, wantErr), "%s: %v, want %v", d, err, wantErr)
+		}
+	}
+}
+
+// TestToCentsRefusesHostileExponents: amounts whose exponent would make the reference
+// build a power of ten with millions of digits are answered at once, and the same as
+// the reference where it is cheap.
+func TestToCentsRefusesHostileExponents(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		err  error
+	}{
+		{"0e999999999", 0, nil}, {"0e-999999999", 0, nil}, {"1e999999999", 0, ErrOverflow},
+		{"1e-999999999", 0, ErrPrecision}, {"1e18", 0, ErrOverflow}, {"1e17", 0, ErrOverflow},
+		{"1e14", 1e16, nil}, {"1000e-5", 1, nil}, {"100000e-7", 1, nil}, {"1e-3", 0, ErrPrecision},
+		{"123400000000000000000000e-22", 1234, nil}, {"1234e-30", 0, ErrPrecision},
+	} {
+		d := decimal.RequireFromString(c.in)
+		got, err := toCents("x", d)
+		require.Equal(t, c.want, got, c.in)
+		require.ErrorIs(t, err, c.err, c.in)
+		if len(c.in) < 40 && !strings.Contains(c.in, "99999") {
+			want, wantErr := refToCents(d)
+			require.Equal(t, want, got, c.in)
+			require.ErrorIs(t, err, wantErr, c.in)
 		}
 	}
 }

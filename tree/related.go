@@ -35,6 +35,16 @@ var (
 	one  = decimal.New(1, 0)
 )
 
+// ValidShare reports whether share can be a control link's: from 0.5 to 1, written with at
+// most 18 decimal places. The exponent is looked at first: comparing 0e999999999 or
+// 1e-999999999 with 0.5 would build a power of ten with that many digits.
+func ValidShare(share decimal.Decimal) bool {
+	if e := share.Exponent(); e > 0 || e < -18 {
+		return false
+	}
+	return !share.LessThan(half) && !share.GreaterThan(one)
+}
+
 // addLink checks l against the tree and stores it, adding problems under path otherwise.
 // Callers hold the write lock.
 func (t *Tree) addLink(ps *problems, path string, l Link) {
@@ -52,8 +62,8 @@ func (t *Tree) addLink(ps *problems, path string, l Link) {
 		ps.add(ErrInvalid, path+".to", "nefield", "a customer cannot be linked to itself")
 	}
 	switch {
-	case l.Kind == LinkControl && (l.Share.LessThan(half) || l.Share.GreaterThan(one)):
-		ps.add(ErrInvalid, path+".share", "range", "control needs a share from 0.5 to 1, not %s", l.Share)
+	case l.Kind == LinkControl && !ValidShare(l.Share):
+		ps.add(ErrInvalid, path+".share", "range", "control needs a share from 0.5 to 1")
 	case l.Kind != LinkControl && !l.Share.IsZero():
 		ps.add(ErrInvalid, path+".share", "excluded", "only a control link carries a share")
 	}
