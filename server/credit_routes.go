@@ -99,9 +99,9 @@ func appendAssessmentJSON(dst []byte, a *creditdb.Assessment) ([]byte, error) {
 	w := jsonOut{b: dst}
 	head := headOf(a)
 	head.appendOpen(&w)
-	w.key(`,"report":`)
+	w.raw(`,"report":`)
 	w.b = append(w.b, a.Report...)
-	w.key(`}`)
+	w.raw(`}`)
 	b, err := w.result()
 	if err != nil {
 		return nil, fmt.Errorf("server: encode assessment %s: %w", a.ID, err)
@@ -119,31 +119,31 @@ func headOf(a *creditdb.Assessment) assessmentHead {
 // appendOpen appends h as encoding/json encodes it, but for the closing brace, so that a
 // stored assessment's answer goes on with the report.
 func (h *assessmentHead) appendOpen(w *jsonOut) {
-	w.key(`{"id":`)
+	w.raw(`{"id":`)
 	w.str(h.ID)
-	w.key(`,"customer":`)
+	w.raw(`,"customer":`)
 	w.str(h.Customer)
-	w.key(`,"customer_kind":`)
+	w.raw(`,"customer_kind":`)
 	w.str(h.CustomerKind)
-	w.key(`,"scorecard":`)
+	w.raw(`,"scorecard":`)
 	w.str(h.Scorecard)
-	w.key(`,"grade":`)
+	w.raw(`,"grade":`)
 	w.str(h.Grade)
-	w.key(`,"score":`)
+	w.raw(`,"score":`)
 	w.float(h.Score)
-	w.key(`,"pd":`)
+	w.raw(`,"pd":`)
 	w.float(h.PD)
-	w.key(`,"decision":`)
+	w.raw(`,"decision":`)
 	w.str(h.Decision)
-	w.key(`,"limit":`)
+	w.raw(`,"limit":`)
 	w.decimal(h.Limit)
 	if h.RequestID != "" {
-		w.key(`,"request_id":`)
+		w.raw(`,"request_id":`)
 		w.str(h.RequestID)
 	}
-	w.key(`,"created_by":`)
+	w.raw(`,"created_by":`)
 	w.str(h.CreatedBy)
-	w.key(`,"created_at":`)
+	w.raw(`,"created_at":`)
 	w.time(h.CreatedAt)
 }
 
@@ -155,7 +155,7 @@ func (h *assessmentHead) appendOpen(w *jsonOut) {
 func (h assessmentHead) auditDocument() any {
 	w := jsonOut{b: make([]byte, 0, 320)}
 	h.appendOpen(&w)
-	w.key(`}`)
+	w.raw(`}`)
 	b, err := w.result()
 	if err != nil {
 		return h

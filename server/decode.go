@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/shopspring/decimal"
 )
 
 // decode reads the request body into v strictly; every handler that takes a body uses it.
@@ -115,4 +116,21 @@ func jsonKind(kind string) string {
 	default:
 		return "a " + kind
 	}
+}
+
+// boundedDecimal is a decimal read from JSON (a string or a number, null for none) that
+// refuses a literal of more than maxDecimalLiteral bytes before parsing it: parsing takes
+// time in the square of its length (a million digits, two seconds), and no amount or share
+// needs more than a few dozen characters. The refusal is a 400.
+type boundedDecimal struct{ decimal.NullDecimal }
+
+// maxDecimalLiteral bounds the JSON literal of a boundedDecimal, quotes included.
+const maxDecimalLiteral = 64
+
+// UnmarshalJSON reads raw unless it is too long.
+func (b *boundedDecimal) UnmarshalJSON(raw []byte) error {
+	if len(raw) > maxDecimalLiteral {
+		return fmt.Errorf("a decimal of more than %d characters", maxDecimalLiteral)
+	}
+	return b.NullDecimal.UnmarshalJSON(raw)
 }

@@ -296,8 +296,7 @@ func (l *demoLoader) links(ctx context.Context) error {
 	for _, k := range l.bank.Links {
 		req := linkRequest{To: l.numbers[k.To], Kind: k.Kind.String()}
 		if k.Kind == tree.LinkControl {
-			share := k.Share
-			req.Share = &share
+			req.Share = &boundedDecimal{decimal.NewNullDecimal(k.Share)}
 		}
 		if _, _, err := l.s.putLink(ctx, l.admin, l.numbers[k.From], req); err != nil {
 			return fmt.Errorf("server: demo: link %s-%s: %w", k.From, k.To, err)

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,6 +54,7 @@ func TestScanFactsRefuses(t *testing.T) {
 		`{"bureau":{"utilisation":1.}}`, `{"bureau":{"utilisation":1e}}`, `{"bureau":{"utilisation":-}}`,
 		`{"income":{"verified":"true"}}`, `{"income":{"verified":1}}`, `{"income":{"verified":nul}}`,
 		`{"income":{"monthly":" 1"}}`, `{"income":{"monthly":"0x10"}}`, `{"income":{"monthly":true}}`,
+		`{"income":{"monthly":"1` + strings.Repeat("0", 64) + `"}}`, // longer than an amount needs
 		`{"income":{"employment":"Private"}}`, `{"income":{"employment":1}}`, `{"income":[]}`, `{"request":"x"}`,
 	} {
 		_, ok := scanFacts([]byte(doc))

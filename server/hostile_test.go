@@ -52,6 +52,7 @@ func hostileCases(t *testing.T, person string) []hostileCase {
 	script := `<script>alert(1)</script>`
 	app := `{"customer":"{person}","product":"consumer","amount":"150000.00","term_months":36,"purpose":"装修",
 		"repayment":"equal_instalments","security":"none"}`
+	assess := `{"customer":"{person}","facts":` + applicantJSON(t) + `}`
 	officer := func(field, value string) string { return officerBody("h1", map[string]string{field: value}) }
 	return []hostileCase{
 		// Customers.
@@ -105,6 +106,12 @@ func hostileCases(t *testing.T, person string) []hostileCase {
 		{name: "tree search NUL", method: "GET", path: "/v1/tree/nodes/1/search?q=a%00b", status: 400},
 		{name: "tree search invalid UTF-8", method: "GET", path: "/v1/tree/nodes/1/search?q=%ff%fe", status: 400},
 		{name: "tree create limit 1e400", method: "POST", path: "/v1/tree/nodes", body: `{"parent":1,"kind":"group","name":"g","limit":1e400}`, status: 422, field: "limit"},
+		// Exponents that cost a big-number power of ten to compare or round: refused at once.
+		{name: "tree create limit 0e999999999", method: "POST", path: "/v1/tree/nodes", body: `{"parent":1,"kind":"group","name":"g","limit":0e999999999}`, status: 422, field: "limit"},
+		{name: "tree create limit 0e-999999999", method: "POST", path: "/v1/tree/nodes", body: `{"parent":1,"kind":"group","name":"g","limit":"0e-999999999"}`, status: 422, field: "limit"},
+		{name: "tree create limit 1e-999999999", method: "POST", path: "/v1/tree/nodes", body: `{"parent":1,"kind":"group","name":"g","limit":1e-999999999}`, status: 422, field: "limit"},
+		{name: "link share 0e999999999", method: "PUT", path: "/v1/customers/{company}/links", body: `{"to":"{person}","kind":"control","share":0e999999999}`, status: 422, field: "share"},
+		{name: "link share 1e-999999999", method: "PUT", path: "/v1/customers/{company}/links", body: `{"to":"{person}","kind":"control","share":"1e-999999999"}`, status: 422, field: "share"},
 		{name: "tree create parent of wrong type", method: "POST", path: "/v1/tree/nodes", body: `{"parent":"1; DROP TABLE tree_nodes","kind":"group","name":"g"}`, status: 422, field: "parent"},
 		{name: "tree create overlong script name", method: "POST", path: "/v1/tree/nodes", body: `{"parent":1,"kind":"group","name":"` + script + strings.Repeat("x", 300) + `"}`, status: 422, field: "name"},
 		{name: "tree create NUL in the name", method: "POST", path: "/v1/tree/nodes", body: `{"parent":1,"kind":"branch","name":"北京\u0000分行"}`, status: 422, field: "name"},
@@ -114,6 +121,10 @@ func hostileCases(t *testing.T, person string) []hostileCase {
 
 		// Assessments.
 		{name: "assessment income 1e400", method: "POST", path: "/v1/assessments", body: `{"customer":"{person}","facts":{"income":{"monthly":1e400}}}`, status: 422},
+		{name: "assessment income 0e999999999", method: "POST", path: "/v1/assessments", body: setJSON(t, assess, "facts.income.monthly", `"0e999999999"`), status: 422, field: "facts.income.monthly"},
+		{name: "assessment income 0e-999999999", method: "POST", path: "/v1/assessments", body: setJSON(t, assess, "facts.income.monthly", `0e-999999999`), status: 422, field: "facts.income.monthly"},
+		{name: "assessment overdue 1e-999999999", method: "POST", path: "/v1/assessments", body: setJSON(t, assess, "facts.bureau.amount_overdue", `"1e-999999999"`), status: 422, field: "facts.bureau.amount_overdue"},
+		{name: "assessment amount 1e-999999999", method: "POST", path: "/v1/assessments", body: setJSON(t, assess, "facts.request.amount", `"1e-999999999"`), status: 422, field: "facts.request.amount"},
 		{name: "assessment SQL in the customer", method: "POST", path: "/v1/assessments", body: `{"customer":"` + sqlInj + `","facts":{}}`, status: 422, field: "customer"},
 		{name: "assessment facts of wrong type", method: "POST", path: "/v1/assessments", body: `{"customer":"{person}","facts":"good"}`, status: 422},
 		{name: "assessment deep facts", method: "POST", path: "/v1/assessments", body: `{"customer":"{person}","facts":` + deep + `}`, status: 400},

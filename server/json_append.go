@@ -15,16 +15,16 @@ import (
 // HTML-escaped, floats in its format, decimals through their MarshalJSON's format,
 // TextMarshalers as strings, times as RFC 3339. It is for the few answers sent so often
 // that reflection-driven encoding cost a tenth of their CPU (see appendReport); tests
-// compare every use with encoding/json. The first error sticks and stops the appends
-// after it.
+// compare every use with encoding/json. The first error sticks: result returns it
+// instead of the JSON.
 type jsonOut struct {
 	b   []byte
 	err error
 }
 
-// key appends a member's key, its colon and the comma before it: k is `"name":` for the
-// first member of an object, `,"name":` for the others.
-func (w *jsonOut) key(k string) { w.b = append(w.b, k...) }
+// raw appends s as it is: a member's key with its colon and the comma or brace before
+// it (`{"name":`, `,"name":`), or a closing bracket.
+func (w *jsonOut) raw(s string) { w.b = append(w.b, s...) }
 
 func (w *jsonOut) null() { w.b = append(w.b, "null"...) }
 

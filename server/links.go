@@ -164,9 +164,9 @@ func linkAudit(actor perm.Actor, action string, before, after *customerdb.Stored
 
 // linkRequest is the body of PUT /v1/customers/{number}/links.
 type linkRequest struct {
-	To    string           `json:"to"`
-	Kind  string           `json:"kind"`
-	Share *decimal.Decimal `json:"share"`
+	To    string          `json:"to"`
+	Kind  string          `json:"kind"`
+	Share *boundedDecimal `json:"share"`
 }
 
 // linkEndsFor resolves both ends of a link for actor: a customer that does not exist or
@@ -224,11 +224,11 @@ func (s *Server) putLink(ctx context.Context, a perm.Actor, from string, req lin
 	switch {
 	case l.Kind == tree.LinkControl && req.Share == nil:
 		fe = append(fe, FieldError{Path: "share", Rule: "required", Message: "a control link needs the share, from 0.5 to 1", MessageZH: "控股关系须填写持股比例（0.5至1）"})
-	case l.Kind == tree.LinkControl && (req.Share.LessThan(decimal.New(5, -1)) || req.Share.GreaterThan(decimal.New(1, 0))):
+	case l.Kind == tree.LinkControl && !tree.ValidShare(req.Share.Decimal):
 		fe = append(fe, FieldError{Path: "share", Rule: "range", Message: "a control share must be from 0.5 to 1", MessageZH: "控股比例须在0.5至1之间"})
 	case l.Kind == tree.LinkControl:
-		l.Share = *req.Share
-	case req.Share != nil && !req.Share.IsZero():
+		l.Share = req.Share.Decimal
+	case req.Share != nil && !req.Share.Decimal.IsZero():
 		fe = append(fe, FieldError{Path: "share", Rule: "excluded", Message: "only a control link carries a share", MessageZH: "只有控股关系有持股比例"})
 	}
 	if len(fe) > 0 {
@@ -390,7 +390,8 @@ func (s *Server) getTreeRelated(c *fiber.Ctx) error {
 	switch {
 	case !hasLimit:
 		limit = tree.MaxAmount()
-	case err != nil || len(q["limit"]) > 40:
+	case err != nil || len(q["limit"]) > 40 || limit.Exponent() > 15 || limit.Exponent() < -20:
+		// An exponent beyond those would make comparing the limit build its power of ten.
 		fe = append(fe, FieldError{Path: "limit", Rule: "type", Message: "must be a decimal amount", MessageZH: "须为金额"})
 	case limit.Sign() < 0:
 		fe = append(fe, FieldError{Path: "limit", Rule: "min", Message: "must not be negative", MessageZH: "限额不能为负数"})

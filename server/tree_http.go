@@ -148,11 +148,11 @@ func (s *Server) getTreeNode(c *fiber.Ctx) error {
 
 // treeNodeCreateRequest is the body of POST /v1/tree/nodes.
 type treeNodeCreateRequest struct {
-	Parent *int64              `json:"parent"`
-	Kind   string              `json:"kind"`
-	Name   string              `json:"name"`
-	Attrs  map[string]string   `json:"attrs"`
-	Limit  decimal.NullDecimal `json:"limit"`
+	Parent *int64            `json:"parent"`
+	Kind   string            `json:"kind"`
+	Name   string            `json:"name"`
+	Attrs  map[string]string `json:"attrs"`
+	Limit  boundedDecimal    `json:"limit"`
 }
 
 func (s *Server) postTreeNode(c *fiber.Ctx) error {
@@ -160,7 +160,7 @@ func (s *Server) postTreeNode(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	in := nodeInput{Name: req.Name, Attrs: req.Attrs, Limit: req.Limit}
+	in := nodeInput{Name: req.Name, Attrs: req.Attrs, Limit: req.Limit.NullDecimal}
 	var fe []FieldError
 	switch {
 	case req.Parent == nil:
@@ -179,7 +179,7 @@ func (s *Server) postTreeNode(c *fiber.Ctx) error {
 		fe = append(fe, FieldError{Path: "kind", Rule: "enum", Message: "must be branch or group (customers are created with POST /v1/customers)",
 			MessageZH: "只能是branch或group"})
 	}
-	fe = append(fe, checkNodeFields(req.Name, req.Attrs, req.Limit)...)
+	fe = append(fe, checkNodeFields(req.Name, req.Attrs, req.Limit.NullDecimal)...)
 	if len(fe) > 0 {
 		return &ValidationError{Fields: fe}
 	}
@@ -221,7 +221,12 @@ func treePatch(m map[string]any) (nodePatch, error) {
 			switch x := v.(type) {
 			case nil:
 			case string, json.Number:
-				d, err := decimal.NewFromString(fmt.Sprint(x))
+				text := fmt.Sprint(x)
+				if len(text) > maxDecimalLiteral { // parsing takes time in the square of its length
+					typeErr("limit", "a decimal amount or null", "金额或null")
+					continue
+				}
+				d, err := decimal.NewFromString(text)
 				if err != nil {
 					typeErr("limit", "a decimal amount or null", "金额或null")
 					continue

@@ -75,13 +75,18 @@ func checkNodeFields(name string, attrs map[string]string, limit decimal.NullDec
 		}
 	}
 	if limit.Valid {
-		switch {
-		case limit.Decimal.Sign() < 0:
+		// The exponent is checked before any arithmetic: comparing or rounding 0e999999999 or
+		// 1e-999999999 builds a power of ten with that many digits, minutes of work.
+		d, max := limit.Decimal, "must be at most "+tree.MaxAmount().String()
+		switch exp := d.Exponent(); {
+		case d.Sign() < 0:
 			add("limit", "min", "must not be negative", "限额不能为负数")
-		case !limit.Decimal.Shift(2).IsInteger():
+		case exp > 15 && d.Sign() > 0: // 10^16 or more
+			add("limit", "max", max, "限额不能超过"+tree.MaxAmount().String())
+		case exp > 15 || exp < -20 || !d.Shift(2).IsInteger():
 			add("limit", "precision", "must have at most two decimal places", "限额最多两位小数")
-		case limit.Decimal.GreaterThan(tree.MaxAmount()):
-			add("limit", "max", "must be at most "+tree.MaxAmount().String(), "限额不能超过"+tree.MaxAmount().String())
+		case d.GreaterThan(tree.MaxAmount()):
+			add("limit", "max", max, "限额不能超过"+tree.MaxAmount().String())
 		}
 	}
 	return fe
