@@ -1,6 +1,7 @@
 package credit
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 )
@@ -11,6 +12,11 @@ func FuzzDecodeFacts(f *testing.F) {
 	f.Add([]byte(`{"income":{"monthly":"-1e400","employment":"student"},"request":{"term_months":0}}`))
 	f.Add([]byte(`{"bureau":{"utilisation":1e308,"worst_dpd_24m":-1}}`))
 	f.Add([]byte(`null`))
+	// Amounts whose exponent once kept Assess busy for minutes (10^exponent built in full).
+	applicant := readFile(f, "testdata/applicant.json")
+	for _, v := range []string{`"0e99999999"`, `"1e-99999999"`, `0e-99999999`} {
+		f.Add(bytes.Replace(applicant, []byte(`"18000"`), []byte(v), 1))
+	}
 	card, err := BuiltinCard("individual")
 	if err != nil {
 		f.Fatal(err)
