@@ -616,6 +616,9 @@ func custReadPatch(c *fiber.Ctx) (map[string]any, error) {
 	if !utf8.Valid(body) {
 		return nil, &BadRequestError{Detail: "the request body is not valid UTF-8"}
 	}
+	if err := checkDigitRuns(body); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any

@@ -34,6 +34,7 @@ type hostileCase struct {
 	status  int
 	problem string // the problem type's slug; by status when empty
 	field   string // a field the 422 must name
+	detail  string // text the problem's detail must hold
 	wire    bool   // send over a real connection: Fiber refuses an oversized body before app.Test's reader
 }
 
@@ -110,6 +111,10 @@ func hostileCases(t *testing.T, person string) []hostileCase {
 		{name: "tree create limit 0e999999999", method: "POST", path: "/v1/tree/nodes", body: `{"parent":1,"kind":"group","name":"g","limit":0e999999999}`, status: 422, field: "limit"},
 		{name: "tree create limit 0e-999999999", method: "POST", path: "/v1/tree/nodes", body: `{"parent":1,"kind":"group","name":"g","limit":"0e-999999999"}`, status: 422, field: "limit"},
 		{name: "tree create limit 1e-999999999", method: "POST", path: "/v1/tree/nodes", body: `{"parent":1,"kind":"group","name":"g","limit":1e-999999999}`, status: 422, field: "limit"},
+		// Numbers whose parse would take time in the square of their length: refused unread.
+		{name: "customer parent of 20001 digits", method: "POST", path: "/v1/customers", body: setJSON(t, person, "parent", "1"+strings.Repeat("0", 20000)), status: 400, detail: "more than 10000 digits"},
+		{name: "tree patch limit of 20001 digits", method: "PATCH", path: "/v1/tree/nodes/{group}", body: `{"limit":"1` + strings.Repeat("0", 20000) + `"}`, header: []string{"If-Match", `"1"`}, status: 400, detail: "more than 10000 digits"},
+		{name: "tree create limit of 65 characters", method: "POST", path: "/v1/tree/nodes", body: `{"parent":1,"kind":"group","name":"g","limit":"1` + strings.Repeat("0", 62) + `"}`, status: 400, detail: "more than 64 characters"},
 		{name: "link share 0e999999999", method: "PUT", path: "/v1/customers/{company}/links", body: `{"to":"{person}","kind":"control","share":0e999999999}`, status: 422, field: "share"},
 		{name: "link share 1e-999999999", method: "PUT", path: "/v1/customers/{company}/links", body: `{"to":"{person}","kind":"control","share":"1e-999999999"}`, status: 422, field: "share"},
 		{name: "tree create parent of wrong type", method: "POST", path: "/v1/tree/nodes", body: `{"parent":"1; DROP TABLE tree_nodes","kind":"group","name":"g"}`, status: 422, field: "parent"},
@@ -220,7 +225,10 @@ func TestHostileRequests(t *testing.T) {
 							slug = hostileSlug[tc.status]
 						}
 						assert.Equal(t, "urn:creditkit:problem:"+slug, p.Type)
-						if tc.field != "" {
+						if tc.detail != "" {
+						assert.Contains(t, p.Detail, tc.detail)
+					}
+					if tc.field != "" {
 							var paths []string
 							for _, e := range p.Errors {
 								paths = append(paths, e.Path)
