@@ -226,9 +226,9 @@ func TestHostileRequests(t *testing.T) {
 						}
 						assert.Equal(t, "urn:creditkit:problem:"+slug, p.Type)
 						if tc.detail != "" {
-						assert.Contains(t, p.Detail, tc.detail)
-					}
-					if tc.field != "" {
+							assert.Contains(t, p.Detail, tc.detail)
+						}
+						if tc.field != "" {
 							var paths []string
 							for _, e := range p.Errors {
 								paths = append(paths, e.Path)
