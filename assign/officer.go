@@ -67,7 +67,10 @@ func (o *Officer) validate(ps *problems, path string) {
 	if o.SeniorityYears < 0 {
 		ps.add(path+".seniority_years", "non_negative", "seniority must not be negative, got %d", o.SeniorityYears)
 	}
-	if o.Authority.IsNegative() {
+	switch {
+	case extremeExp(o.Authority):
+		ps.add(path+".authority", "scale", extremeExpMessage)
+	case o.Authority.IsNegative():
 		ps.add(path+".authority", "non_negative", "authority must not be negative, got %s", o.Authority)
 	}
 	for i, k := range o.Kinds {
@@ -140,10 +143,24 @@ func (c *Case) validate(ps *problems, path string) {
 	if c.Product < Consumer || c.Product > AssetAllocation {
 		ps.add(p("product"), "enum", "product is unset or unknown (%d)", int(c.Product))
 	}
-	if c.Amount.IsNegative() {
+	switch {
+	case extremeExp(c.Amount):
+		ps.add(p("amount"), "scale", extremeExpMessage)
+	case c.Amount.IsNegative():
 		ps.add(p("amount"), "non_negative", "amount must not be negative, got %s", c.Amount)
 	}
 	if c.TermMonths < 0 {
 		ps.add(p("term_months"), "non_negative", "term must not be negative, got %d", c.TermMonths)
 	}
 }
+
+// extremeExp reports an amount written with an exponent beyond ±100. Such an amount is
+// refused before any arithmetic or formatting: comparing, scaling or printing 1e999999999
+// or 0e-999999999 builds a power of ten with that many digits. (1e30 stays a way to write
+// an authority without limit.)
+func extremeExp(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e > 100 || e < -100
+}
+
+const extremeExpMessage = "must have at most 100 decimal places and an exponent of at most 100"

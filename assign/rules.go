@@ -114,7 +114,11 @@ func (r *Rules) validate(ps *problems) {
 	}
 	for i, s := range r.Seniority {
 		path := fmt.Sprintf("seniority[%d]", i)
-		if s.MinAmount.IsNegative() {
+		switch {
+		case extremeExp(s.MinAmount):
+			ps.add(path+".min_amount", "scale", extremeExpMessage)
+			continue
+		case s.MinAmount.IsNegative():
 			ps.add(path+".min_amount", "non_negative", "must not be negative, got %s", s.MinAmount)
 		}
 		if s.MinTermMonths < 0 {
@@ -145,7 +149,10 @@ func (r *Rules) validate(ps *problems) {
 	if !(r.NeighbourScore >= 0 && r.NeighbourScore <= 100) {
 		ps.add("neighbour_score", "range", "must lie in [0, 100], got %v", r.NeighbourScore)
 	}
-	if !r.LargeAmount.IsPositive() {
+	switch {
+	case extremeExp(r.LargeAmount):
+		ps.add("large_amount", "scale", extremeExpMessage)
+	case !r.LargeAmount.IsPositive():
 		ps.add("large_amount", "positive", "must be positive, got %s", r.LargeAmount)
 	}
 	if r.LongTermMonths <= 0 {
