@@ -135,6 +135,10 @@ type AmountError struct {
 }
 
 func (e *AmountError) Error() string {
+	if x := e.Amount.Exponent(); x < -40 || x > 40 {
+		// Formatting 1e999999999 would build its power of ten.
+		return fmt.Sprintf("%v: %s written with exponent %d", e.Err, e.Field, x)
+	}
 	return fmt.Sprintf("%v: %s %s", e.Err, e.Field, e.Amount)
 }
 
