@@ -117,7 +117,6 @@ func (r *Rules) validate(ps *problems) {
 		switch {
 		case extremeExp(s.MinAmount):
 			ps.add(path+".min_amount", "scale", extremeExpMessage)
-			continue
 		case s.MinAmount.IsNegative():
 			ps.add(path+".min_amount", "non_negative", "must not be negative, got %s", s.MinAmount)
 		}
