@@ -6,9 +6,10 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/creditkit/creditkit/server/internal/jsonstr"
 )
 
 // jsonOut appends JSON byte for byte as encoding/json's Marshal writes it: strings
@@ -126,10 +127,10 @@ func (w *jsonOut) text(m encoding.TextMarshaler) {
 		w.fail(err)
 		return
 	}
-	w.b = appendJSONString(w.b, b)
+	w.b = jsonstr.AppendString(w.b, b, true)
 }
 
-func (w *jsonOut) str(s string) { w.b = appendJSONString(w.b, s) }
+func (w *jsonOut) str(s string) { w.b = jsonstr.AppendString(w.b, s, true) }
 
 func (w *jsonOut) fail(err error) {
 	if w.err == nil {
@@ -161,65 +162,3 @@ func putDecimal(w *jsonOut, v decimal.Decimal) { w.decimal(v) }
 
 // putText appends an enumeration's text.
 func putText[T encoding.TextMarshaler](w *jsonOut, v T) { w.text(v) }
-
-// jsonSafe[c] reports whether appendJSONString copies the ASCII byte c as it is.
-var jsonSafe = func() (safe [utf8.RuneSelf]bool) {
-	for c := byte(' '); c < utf8.RuneSelf; c++ {
-		safe[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return safe
-}()
-
-// appendJSONString appends s as a JSON string as encoding/json writes it with HTML
-// escaping on: `"` and `\` escaped, control characters as \b \f \n \r \t or \u00XX, <, >
-// and & as \u003c \u003e \u0026, U+2028 and U+2029 escaped, and each byte of invalid
-// UTF-8 as \ufffd.
-func appendJSONString[S []byte | string](dst []byte, s S) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if jsonSafe[c] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(string(s[i:min(len(s), i+utf8.UTFMax)]))
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}

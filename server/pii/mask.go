@@ -12,6 +12,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/creditkit/creditkit/server/internal/jsonstr"
 )
 
 // The masking functions show enough of a value for a person to recognise it and hide the
@@ -569,11 +571,11 @@ func (p *maskParser) writeObject(out []byte, kids []int32) []byte {
 			out = append(out, key...)
 			out = append(out, '"')
 		} else {
-			out = appendString(out, key)
+			out = jsonstr.AppendString(out, key, false)
 		}
 		out = append(out, ':')
 		if k == pathNode {
-			out = appendString(out, maskedPath)
+			out = jsonstr.AppendString(out, maskedPath, false)
 			continue
 		}
 		if n.kind == kindString && len(p.rules) > 0 {
@@ -590,7 +592,7 @@ func (p *maskParser) writeObject(out []byte, kids []int32) []byte {
 				if g != nil {
 					s = g(s)
 				}
-				out = appendString(out, s)
+				out = jsonstr.AppendString(out, s, false)
 				continue
 			}
 		}
@@ -681,7 +683,7 @@ func hex4(s []byte) rune {
 }
 
 // appendReencoded appends, quoted, the string a (checked) JSON string's text s decodes to
-// (see unquote) as encoding/json encodes it without HTML escaping — appendString of
+// (see unquote) as encoding/json encodes it without HTML escaping — jsonstr.AppendString of
 // unquote of s, in one pass.
 func appendReencoded(dst, s []byte) []byte {
 	dst = append(dst, '"')
@@ -694,7 +696,7 @@ func appendReencoded(dst, s []byte) []byte {
 		}
 		if c == '\\' {
 			r, size := unescape(s[i:])
-			dst = appendRune(append(dst, s[start:i]...), r)
+			dst = jsonstr.AppendRune(append(dst, s[start:i]...), r, false)
 			i += size
 			start = i
 			continue
@@ -703,65 +705,7 @@ func appendReencoded(dst, s []byte) []byte {
 		// invalid UTF-8 decodes to U+FFFD, which encodes as itself.
 		r, size := utf8.DecodeRune(s[i:])
 		if size == 1 || r == '\u2028' || r == '\u2029' {
-			dst = appendRune(append(dst, s[start:i]...), r)
-			start = i + size
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendRune appends r as encoding/json writes it in a string without HTML escaping.
-func appendRune(dst []byte, r rune) []byte {
-	switch {
-	case r < utf8.RuneSelf && strSafe[r]:
-		return append(dst, byte(r))
-	case r == '\\' || r == '"':
-		return append(dst, '\\', byte(r))
-	case r == '\b':
-		return append(dst, '\\', 'b')
-	case r == '\f':
-		return append(dst, '\\', 'f')
-	case r == '\n':
-		return append(dst, '\\', 'n')
-	case r == '\r':
-		return append(dst, '\\', 'r')
-	case r == '\t':
-		return append(dst, '\\', 't')
-	case r < ' ':
-		return append(dst, '\\', 'u', '0', '0', hexDigits[r>>4], hexDigits[r&0xF])
-	case r == '\u2028' || r == '\u2029':
-		return append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-	}
-	return utf8.AppendRune(dst, r)
-}
-
-// appendString appends s quoted as encoding/json encodes a string without HTML escaping:
-// each byte of invalid UTF-8 becomes the escape \ufffd.
-func appendString[Bytes []byte | string](dst []byte, s Bytes) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if strSafe[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = appendRune(append(dst, s[start:i]...), rune(c))
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
-		if size == 1 {
-			dst = append(append(dst, s[start:i]...), `\ufffd`...)
-			start = i + 1
-		} else if r == '\u2028' || r == '\u2029' {
-			dst = appendRune(append(dst, s[start:i]...), r)
+			dst = jsonstr.AppendRune(append(dst, s[start:i]...), r, false)
 			start = i + size
 		}
 		i += size
