@@ -366,11 +366,6 @@ func scanBool(s *factsScanner, p **bool) bool {
 	return true
 }
 
-// maxScannedDecimal bounds the literals scanDecimal parses: a decimal's parse takes time in
-// the square of its length, and an amount needs a few dozen characters; a longer one goes
-// to credit.DecodeFacts, which refuses one of more than a thousand digits.
-const maxScannedDecimal = 64
-
 // scanDecimal reads null, a plain string or a number into *p through
 // decimal.Decimal.UnmarshalJSON, given the literal with its quotes, as encoding/json
 // gives it.
@@ -385,7 +380,7 @@ func scanDecimal(s *factsScanner, p **decimal.Decimal) bool {
 	} else {
 		_, ok = s.number()
 	}
-	if !ok || s.i-start > maxScannedDecimal {
+	if !ok || s.i-start > maxDecimalLiteral { // a longer one goes to credit.DecodeFacts
 		return false
 	}
 	v := new(decimal.Decimal)
