@@ -275,17 +275,22 @@ func (s *Server) customerAnalytics(ctx context.Context, f analyticsFilter) (cust
 	return st, nil
 }
 
-// latestAssessments selects the latest assessment of each customer (latest by time, then
-// by ID).
-const latestAssessments = `FROM assessments a WHERE NOT EXISTS (
-	SELECT 1 FROM assessments b WHERE b.customer = a.customer
-	AND (b.created_at > a.created_at OR (b.created_at = a.created_at AND b.id > a.id)))`
+// latestAssessments is the FROM clause of the latest assessment (by time, then by ID) of
+// each customer that cond (" AND …" on a.customer, or "") selects, as a relation a with
+// the columns customer, customer_kind, grade, score and scorecard; more conditions on a
+// follow it with AND. One scan and one sort: no index by customer is kept, as every
+// assessment would land at a random place in it.
+func latestAssessments(cond string) string {
+	return `FROM (SELECT a.customer, a.customer_kind, a.grade, a.score, a.scorecard,
+		ROW_NUMBER() OVER (PARTITION BY a.customer ORDER BY a.created_at DESC, a.id DESC) AS recency
+		FROM assessments a WHERE 1 = 1` + cond + `) a WHERE a.recency = 1`
+}
 
 func (s *Server) gradeAnalytics(ctx context.Context, f analyticsFilter) (gradeStats, error) {
 	counts := map[string]*gradeCount{}
 	st := gradeStats{}
 	cond, args := f.customers("a.customer")
-	err := s.query(ctx, `SELECT a.grade, a.customer_kind, COUNT(*) `+latestAssessments+cond+` GROUP BY a.grade, a.customer_kind`,
+	err := s.query(ctx, `SELECT a.grade, a.customer_kind, COUNT(*) `+latestAssessments(cond)+` GROUP BY a.grade, a.customer_kind`,
 		func(rows *sql.Rows) error {
 			var (
 				grade, kind string
@@ -603,7 +608,7 @@ func (s *Server) stabilityAnalytics(ctx context.Context, f analyticsFilter) ([]s
 	for i := range out {
 		st := &out[i]
 		var scores []float64
-		err := s.query(ctx, `SELECT a.score `+latestAssessments+` AND a.scorecard = ?`+cond, func(rows *sql.Rows) error {
+		err := s.query(ctx, `SELECT a.score `+latestAssessments(cond)+` AND a.scorecard = ?`, func(rows *sql.Rows) error {
 			var v float64
 			if err := rows.Scan(&v); err != nil {
 				return err
@@ -612,7 +617,7 @@ func (s *Server) stabilityAnalytics(ctx context.Context, f analyticsFilter) ([]s
 				scores = append(scores, v)
 			}
 			return nil
-		}, append([]any{st.Scorecard}, args...)...)
+		}, append(slices.Clip(args), st.Scorecard)...)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -97,5 +98,55 @@ func emptyPortfolio(t *testing.T, h *harness) {
 	for _, s := range p.ScoreStability {
 		assert.Equal(t, "absent", s.Reference)
 		assert.Nil(t, s.PSI)
+	}
+}
+
+// TestGradesCountEachCustomersLatestAssessment: a customer assessed again counts once,
+// in the grade of its latest assessment, whatever grades came before.
+func TestGradesCountEachCustomersLatestAssessment(t *testing.T) {
+	for name, h := range harnesses(t, Config{}) {
+		t.Run(name, func(t *testing.T) {
+			good := applicantJSON(t)
+			bad := strings.NewReplacer(`"delinquencies_24m": 1`, `"delinquencies_24m": 6`,
+				`"worst_dpd_24m": 15`, `"worst_dpd_24m": 90`, `"amount_overdue": "0"`, `"amount_overdue": "8000"`).Replace(good)
+			require.NotEqual(t, good, bad)
+			assess := func(number, facts string) string {
+				t.Helper()
+				r := h.sendWith(t, http.MethodPost, "/v1/assessments", `{"customer":"`+number+`","facts":`+facts+`}`)
+				require.Equal(t, http.StatusCreated, r.status, string(r.body))
+				var a struct {
+					Report struct {
+						Grade string `json:"grade"`
+					} `json:"report"`
+				}
+				require.NoError(t, json.Unmarshal(r.body, &a))
+				return a.Report.Grade
+			}
+			first, second := registerPerson(t, h, 1), registerPerson(t, h, 2)
+			goodGrade := assess(first, good)
+			badGrade := assess(first, bad)
+			require.NotEqual(t, goodGrade, badGrade, "the worse bureau record changes the grade")
+			assess(first, bad)
+			assert.Equal(t, goodGrade, assess(second, good))
+			assert.Equal(t, badGrade, assess(second, bad))
+			assert.Equal(t, goodGrade, assess(second, good))
+
+			r := h.get(t, "/v1/analytics/portfolio")
+			require.Equal(t, http.StatusOK, r.status, string(r.body))
+			var p portfolioJSON
+			require.NoError(t, json.Unmarshal(r.body, &p), string(r.body))
+			assert.Equal(t, 2, p.Grades.Assessed)
+			totals := map[string]int{}
+			for _, g := range p.Grades.Distribution {
+				totals[g.Grade] += g.Total
+			}
+			assert.Equal(t, 1, totals[goodGrade], "the second customer, latest assessed with the good facts")
+			assert.Equal(t, 1, totals[badGrade], "the first customer, latest assessed with the bad facts")
+			for _, s := range p.ScoreStability {
+				if s.Kind == "individual" {
+					assert.Equal(t, 2, s.Assessments, "one score per customer")
+				}
+			}
+		})
 	}
 }
