@@ -3,6 +3,7 @@ package credit
 import (
 	"math"
 	"math/bits"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -172,6 +173,90 @@ func (x fixed) DivRound(y fixed, precision int32) fixed {
 		return fixed{-int64(q), -precision, true}
 	}
 	return fixed{int64(q), -precision, true}
+}
+
+// floatFixed returns x as decimal.NewFromFloat converts it — the shortest decimal that reads
+// back as x, without trailing zeros — and, unlike it, without math/big; a fixed that is not
+// ok for NaN and the infinities (NewFromFloat panics on those). Its exponent may lie beyond
+// maxFixedExp: every operation checks the exponents it meets.
+func floatFixed(x float64) fixed {
+	if x == 0 {
+		return fixed{0, 0, true}
+	}
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return fixed{}
+	}
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], x, 'e', -1, 64) // -d.ddde-dd: at most 17 digits
+	var c int64
+	nd, i := 0, 0
+	if b[0] == '-' {
+		i++
+	}
+	for ; b[i] != 'e'; i++ {
+		if b[i] != '.' {
+			c = c*10 + int64(b[i]-'0')
+			nd++
+		}
+	}
+	exp, err := strconv.Atoi(string(b[i+1:]))
+	if err != nil {
+		return fixed{}
+	}
+	if b[0] == '-' {
+		c = -c
+	}
+	return fixed{c, int32(exp - (nd - 1)), true}
+}
+
+// MulRound returns x·y rounded half away from zero to places decimal places, as decimal's
+// x.Mul(y).Round(places), with a 128-bit product where Mul would overflow.
+func (x fixed) MulRound(y fixed, places int32) fixed {
+	if !x.ok || !y.ok || abs32(places) > maxFixedExp {
+		return fixed{}
+	}
+	e := int64(x.e) + int64(y.e)
+	if e >= -int64(places) {
+		return x.Mul(y).Round(places)
+	}
+	k := -int64(places) - e           // digits to drop, at least 1
+	const top = int64(len(pow10) - 1) // 10^18, the largest power of ten in pow10
+	if k > 2*top {
+		return fixed{}
+	}
+	hi, lo := bits.Mul64(uabs(x.c), uabs(y.c))
+	var q uint64
+	if k <= top {
+		den := uint64(pow10[k])
+		if hi >= den {
+			return fixed{}
+		}
+		var r uint64
+		q, r = bits.Div64(hi, lo, den)
+		if 2*r >= den { // den ≤ 10^18 < 2^63, so 2r does not overflow
+			q++
+		}
+	} else {
+		// Drop 18 digits, then the other k − 18 (m = 10^(k−18), even): the dropped part
+		// r·10^18 + r18 reaches half of 10^k exactly when r reaches m/2, as r18 < 10^18.
+		e18 := uint64(pow10[top])
+		if hi >= e18 {
+			return fixed{}
+		}
+		q18, _ := bits.Div64(hi, lo, e18)
+		m := uint64(pow10[k-top])
+		q = q18 / m
+		if q18%m >= m/2 {
+			q++
+		}
+	}
+	if q > math.MaxInt64 {
+		return fixed{}
+	}
+	if (x.c < 0) != (y.c < 0) {
+		return fixed{-int64(q), -places, true}
+	}
+	return fixed{int64(q), -places, true}
 }
 
 // lessThan is a.LessThan(b), without rescaling when both fit a fixed.

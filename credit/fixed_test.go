@@ -1,6 +1,7 @@
 package credit
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -115,9 +116,84 @@ func FuzzFixedMatchesDecimal(f *testing.F) {
 		sameDecimal(t, a.Add(b), x.Add(y), "%s + %s", a, b)
 		sameDecimal(t, a.Sub(b), x.Sub(y), "%s − %s", a, b)
 		sameDecimal(t, a.Round(p), x.Round(p), "%s round %d", a, p)
+		sameDecimal(t, a.Mul(b).Round(p), x.MulRound(y, p), "%s × %s round %d", a, b, p)
 		if !b.IsZero() {
 			sameDecimal(t, a.DivRound(b, p), x.DivRound(y, p), "%s / %s to %d", a, b, p)
 		}
 		require.Equal(t, a.LessThan(b), lessThan(a, b), "%s < %s", a, b)
+	})
+}
+
+// TestFloatFixedMatchesNewFromFloat compares floatFixed with decimal.NewFromFloat,
+// representation included, over probabilities, capital charges, APRs, whole numbers and
+// arbitrary bit patterns.
+func TestFloatFixedMatchesNewFromFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	draws := []func() float64{
+		rng.Float64,
+		func() float64 { return rng.Float64() * 1e-4 },
+		func() float64 { return 12.5 * rng.Float64() * 0.3 },
+		func() float64 { return float64(rng.IntN(2000000)) / 1000 },
+		func() float64 { return float64(rng.Int64N(1 << 53)) },
+		func() float64 { return -rng.NormFloat64() * 1e6 },
+		func() float64 {
+			for {
+				if x := math.Float64frombits(rng.Uint64()); !math.IsNaN(x) && !math.IsInf(x, 0) {
+					return x
+				}
+			}
+		},
+	}
+	for _, x := range []float64{0, math.Copysign(0, -1), 1, 100, 0.1, 0.5, 1e-300, 5e-324, math.MaxFloat64, -2.5e-7} {
+		requireFloatFixed(t, x)
+	}
+	for range 200000 {
+		requireFloatFixed(t, draws[rng.IntN(len(draws))]())
+	}
+	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		require.False(t, floatFixed(x).ok, "%v", x)
+	}
+}
+
+func requireFloatFixed(t *testing.T, x float64) {
+	t.Helper()
+	got := floatFixed(x)
+	require.True(t, got.ok, "%v", x)
+	want := decimal.NewFromFloat(x)
+	d, _ := got.decimal()
+	require.Equal(t, want.Exponent(), d.Exponent(), "%v", x)
+	require.Equal(t, want.Coefficient().String(), d.Coefficient().String(), "%v", x)
+}
+
+// TestMulRoundMatchesDecimal: an amount times a float's decimal, rounded to the cent, as
+// RWA and ExpectedLoss compute it, and arbitrary operands, against decimal.
+func TestMulRoundMatchesDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var oks int
+	for i := range 300000 {
+		if i%2 == 0 {
+			a := decimal.New(rng.Int64N(1_000_000_000_000_000), -int32(rng.IntN(3)))
+			f := rng.Float64() * math.Pow(10, -float64(rng.IntN(8)))
+			if sameDecimal(t, a.Mul(decimal.NewFromFloat(f)).Round(2), fixedOf(a).MulRound(floatFixed(f), 2), "%s × %v to the cent", a, f) {
+				oks++
+			}
+			continue
+		}
+		a, b, p := randomDecimal(rng), randomDecimal(rng), int32(rng.IntN(24))-2
+		sameDecimal(t, a.Mul(b).Round(p), fixedOf(a).MulRound(fixedOf(b), p), "%s × %s round %d", a, b, p)
+	}
+	require.Greater(t, oks, 100000, "amounts times ordinary fractions take the fixed path")
+}
+
+// FuzzFloatFixed is TestFloatFixedMatchesNewFromFloat on the fuzzer's floats.
+func FuzzFloatFixed(f *testing.F) {
+	f.Add(0.0123)
+	f.Add(5e-324)
+	f.Fuzz(func(t *testing.T, x float64) {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			require.False(t, floatFixed(x).ok)
+			return
+		}
+		requireFloatFixed(t, x)
 	})
 }

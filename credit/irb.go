@@ -103,7 +103,7 @@ func CapitalK(class AssetClass, pd, lgd, maturity float64) (float64, error) {
 
 // RWA returns the risk-weighted assets 12.5·K·EAD, rounded to the cent.
 func RWA(k float64, ead decimal.Decimal) decimal.Decimal {
-	return ead.Mul(decimal.NewFromFloat(12.5 * k)).Round(2)
+	return mulFloatCents(ead, 12.5*k)
 }
 
 // ExpectedLoss returns PD·LGD·EAD rounded to the cent. PD and LGD must be in [0, 1].
@@ -111,5 +111,14 @@ func ExpectedLoss(pd, lgd float64, ead decimal.Decimal) (decimal.Decimal, error)
 	if !(pd >= 0 && pd <= 1 && lgd >= 0 && lgd <= 1) {
 		return decimal.Zero, fmt.Errorf("%w: pd and lgd must be in [0, 1]", ErrInvalid)
 	}
-	return ead.Mul(decimal.NewFromFloat(pd * lgd)).Round(2), nil
+	return mulFloatCents(ead, pd*lgd), nil
+}
+
+// mulFloatCents is amount.Mul(decimal.NewFromFloat(x)).Round(2), in int64 and 128-bit
+// arithmetic when the amount and x's decimal fit (see fixed).
+func mulFloatCents(amount decimal.Decimal, x float64) decimal.Decimal {
+	if d, ok := fixedOf(amount).MulRound(floatFixed(x), 2).decimal(); ok {
+		return d
+	}
+	return amount.Mul(decimal.NewFromFloat(x)).Round(2)
 }

@@ -338,6 +338,9 @@ func irr(net float64, pays []float64, annualBP int64) (decimal.Decimal, error) {
 			r = -0.999
 		}
 		if math.Abs(step) < 1e-13 {
+			if d, ok := floatFixed(r * 12).Round(6).decimal(); ok {
+				return d, nil
+			}
 			return decimal.NewFromFloat(r * 12).Round(6), nil
 		}
 	}
