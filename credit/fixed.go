@@ -166,13 +166,19 @@ func (x fixed) DivRound(y fixed, precision int32) fixed {
 	if 2*r >= den { // den < 2^63, so 2r does not overflow
 		q++
 	}
-	if q > math.MaxInt64 {
+	return signedFixed(q, (x.c < 0) != (y.c < 0), -precision)
+}
+
+// signedFixed returns q·10^e, negated when neg, or a fixed that is not ok when q does not
+// fit in an int64.
+func signedFixed(q uint64, neg bool, e int32) fixed {
+	switch {
+	case q > math.MaxInt64:
 		return fixed{}
+	case neg:
+		return fixed{-int64(q), e, true}
 	}
-	if (x.c < 0) != (y.c < 0) {
-		return fixed{-int64(q), -precision, true}
-	}
-	return fixed{int64(q), -precision, true}
+	return fixed{int64(q), e, true}
 }
 
 // floatFixed returns x as decimal.NewFromFloat converts it — the shortest decimal that reads
@@ -250,13 +256,7 @@ func (x fixed) MulRound(y fixed, places int32) fixed {
 			q++
 		}
 	}
-	if q > math.MaxInt64 {
-		return fixed{}
-	}
-	if (x.c < 0) != (y.c < 0) {
-		return fixed{-int64(q), -places, true}
-	}
-	return fixed{int64(q), -places, true}
+	return signedFixed(q, (x.c < 0) != (y.c < 0), -places)
 }
 
 // lessThan is a.LessThan(b), without rescaling when both fit a fixed.

@@ -12,23 +12,31 @@ import (
 	"github.com/creditkit/creditkit/credit"
 )
 
+// assessedReport is the part of a stored assessment's report the analytics tests read.
+type assessedReport struct {
+	Score float64 `json:"score"`
+	Grade string  `json:"grade"`
+}
+
+// assessFacts stores an assessment of the customer number from facts (JSON) and returns
+// its report's score and grade.
+func assessFacts(t *testing.T, h *harness, number, facts string) assessedReport {
+	t.Helper()
+	r := h.sendWith(t, http.MethodPost, "/v1/assessments", `{"customer":"`+number+`","facts":`+facts+`}`)
+	require.Equal(t, http.StatusCreated, r.status, string(r.body))
+	var a struct {
+		Report assessedReport `json:"report"`
+	}
+	require.NoError(t, json.Unmarshal(r.body, &a))
+	return a.Report
+}
+
 // TestScoreStabilityAgainstTheCardReference activates a card that carries a reference
 // distribution and checks the portfolio's PSI of the latest assessments against it.
 func TestScoreStabilityAgainstTheCardReference(t *testing.T) {
 	h := newHarness(t, Config{})
 	customers := []string{registerPerson(t, h, 1), registerPerson(t, h, 2), registerPerson(t, h, 3)}
-	assess := func(number string) float64 {
-		t.Helper()
-		r := h.sendWith(t, http.MethodPost, "/v1/assessments", `{"customer":"`+number+`","facts":`+applicantJSON(t)+`}`)
-		require.Equal(t, http.StatusCreated, r.status, string(r.body))
-		var a struct {
-			Report struct {
-				Score float64 `json:"score"`
-			} `json:"report"`
-		}
-		require.NoError(t, json.Unmarshal(r.body, &a))
-		return a.Report.Score
-	}
+	assess := func(number string) float64 { return assessFacts(t, h, number, applicantJSON(t)).Score }
 	score := assess(customers[0])
 	stabilityOf := func() (string, *float64, string) {
 		t.Helper()

@@ -110,18 +110,7 @@ func TestGradesCountEachCustomersLatestAssessment(t *testing.T) {
 			bad := strings.NewReplacer(`"delinquencies_24m": 1`, `"delinquencies_24m": 6`,
 				`"worst_dpd_24m": 15`, `"worst_dpd_24m": 90`, `"amount_overdue": "0"`, `"amount_overdue": "8000"`).Replace(good)
 			require.NotEqual(t, good, bad)
-			assess := func(number, facts string) string {
-				t.Helper()
-				r := h.sendWith(t, http.MethodPost, "/v1/assessments", `{"customer":"`+number+`","facts":`+facts+`}`)
-				require.Equal(t, http.StatusCreated, r.status, string(r.body))
-				var a struct {
-					Report struct {
-						Grade string `json:"grade"`
-					} `json:"report"`
-				}
-				require.NoError(t, json.Unmarshal(r.body, &a))
-				return a.Report.Grade
-			}
+			assess := func(number, facts string) string { return assessFacts(t, h, number, facts).Grade }
 			first, second := registerPerson(t, h, 1), registerPerson(t, h, 2)
 			goodGrade := assess(first, good)
 			badGrade := assess(first, bad)
