@@ -354,23 +354,35 @@ func drive(c *client, next func() request, rate, conns int, d time.Duration) res
 		}()
 	}
 	if rate > 0 {
-		interval := time.Second / time.Duration(rate)
-		for i := 0; ; i++ {
-			due := start.Add(time.Duration(i) * interval)
-			if !due.Before(stop) {
-				break
-			}
-			if w := time.Until(due); w > 200*time.Microsecond {
-				time.Sleep(w)
-			}
-			jobs <- job{due: due}
-		}
+		pace(start, stop, time.Second/time.Duration(rate), func(due time.Time) { jobs <- job{due: due} })
 	}
 	close(jobs)
 	wg.Wait()
 	res.elapsed = time.Since(start)
 	res.ok = len(res.latencies)
 	return res
+}
+
+// minSleep is the shortest sleep of pace: each sleep is a timer and a wake-up, CPU the
+// load would take from the server it measures, so at high rates one wake-up sends every
+// request that has fallen due meanwhile.
+const minSleep = 200 * time.Microsecond
+
+// pace calls send with the due times start, start+interval, … before stop, each at or after
+// its due time, never before: a request sent early would shorten its own latency, which
+// counts from its due time, while one sent late (by up to minSleep and the timer's slack)
+// is charged the delay.
+func pace(start, stop time.Time, interval time.Duration, send func(due time.Time)) {
+	for i := 0; ; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if !due.Before(stop) {
+			return
+		}
+		if w := time.Until(due); w > 0 {
+			time.Sleep(max(w, minSleep))
+		}
+		send(due)
+	}
 }
 
 func (r result) print(w io.Writer, o options) {

@@ -72,3 +72,20 @@ func TestScenarios(t *testing.T) {
 	err = run(options{url: "http://" + ln.Addr().String(), key: "k", scenario: "nonsense", conns: 1, duration: time.Second}, &bytes.Buffer{})
 	assert.ErrorContains(t, err, "unknown scenario")
 }
+
+// TestPaceNeverSendsEarly: at 10k per second (well under minSleep apart) every request is
+// sent at or after its due time, and every due time before the stop is sent once.
+func TestPaceNeverSendsEarly(t *testing.T) {
+	start := time.Now()
+	stop := start.Add(50 * time.Millisecond)
+	var dues []time.Time
+	pace(start, stop, 100*time.Microsecond, func(due time.Time) {
+		now := time.Now()
+		require.False(t, now.Before(due), "sent %v before its due time", due.Sub(now))
+		dues = append(dues, due)
+	})
+	require.Len(t, dues, 500)
+	for i, due := range dues {
+		require.Equal(t, start.Add(time.Duration(i)*100*time.Microsecond), due)
+	}
+}
