@@ -175,16 +175,13 @@ func (s *Server) portfolio(ctx context.Context, actor perm.Actor) (portfolioView
 	if v.Customers, err = s.customerAnalytics(ctx, f); err != nil {
 		return portfolioView{}, err
 	}
-	if v.Grades, err = s.gradeAnalytics(ctx, f); err != nil {
+	if v.Grades, v.ScoreStability, err = s.assessmentAnalytics(ctx, f); err != nil {
 		return portfolioView{}, err
 	}
 	if v.Exposure, err = s.exposureAnalytics(ctx, f); err != nil {
 		return portfolioView{}, err
 	}
 	if v.Applications, v.Officers, err = s.applicationAnalytics(ctx, f); err != nil {
-		return portfolioView{}, err
-	}
-	if v.ScoreStability, err = s.stabilityAnalytics(ctx, f); err != nil {
 		return portfolioView{}, err
 	}
 	return v, nil
@@ -277,26 +274,41 @@ func (s *Server) customerAnalytics(ctx context.Context, f analyticsFilter) (cust
 
 // latestAssessments is the FROM clause of the latest assessment (by time, then by ID) of
 // each customer that cond (" AND …" on a.customer, or "") selects, as a relation a with
-// the columns customer, customer_kind, grade, score and scorecard; more conditions on a
-// follow it with AND. One scan and one sort: no index by customer is kept, as every
-// assessment would land at a random place in it.
+// the columns customer, customer_kind, grade, score and scorecard. One scan and one sort:
+// no index by customer is kept, as every assessment would land at a random place in it.
 func latestAssessments(cond string) string {
 	return `FROM (SELECT a.customer, a.customer_kind, a.grade, a.score, a.scorecard,
 		ROW_NUMBER() OVER (PARTITION BY a.customer ORDER BY a.created_at DESC, a.id DESC) AS recency
 		FROM assessments a WHERE 1 = 1` + cond + `) a WHERE a.recency = 1`
 }
 
-func (s *Server) gradeAnalytics(ctx context.Context, f analyticsFilter) (gradeStats, error) {
+// assessmentAnalytics reads the latest assessment of each customer the actor sees, in one
+// scan and one sort, into the grade distribution and the score stability of each active
+// scorecard (the scores of the latest assessments made with it).
+func (s *Server) assessmentAnalytics(ctx context.Context, f analyticsFilter) (gradeStats, []stabilityStats, error) {
+	cards := []stabilityStats{}
+	err := s.query(ctx, `SELECT kind, scorecard FROM active_scorecards ORDER BY kind`, func(rows *sql.Rows) error {
+		var st stabilityStats
+		if err := rows.Scan(&st.Kind, &st.Scorecard); err != nil {
+			return err
+		}
+		cards = append(cards, st)
+		return nil
+	})
+	if err != nil {
+		return gradeStats{}, nil, err
+	}
+	scores := make([][]float64, len(cards)) // scores[i] are those made with cards[i]
 	counts := map[string]*gradeCount{}
 	st := gradeStats{}
 	cond, args := f.customers("a.customer")
-	err := s.query(ctx, `SELECT a.grade, a.customer_kind, COUNT(*) `+latestAssessments(cond)+` GROUP BY a.grade, a.customer_kind`,
+	err = s.query(ctx, `SELECT a.grade, a.customer_kind, a.scorecard, a.score `+latestAssessments(cond),
 		func(rows *sql.Rows) error {
 			var (
-				grade, kind string
-				n           int
+				grade, kind, card string
+				score             float64
 			)
-			if err := rows.Scan(&grade, &kind, &n); err != nil {
+			if err := rows.Scan(&grade, &kind, &card, &score); err != nil {
 				return err
 			}
 			g := counts[grade]
@@ -306,17 +318,33 @@ func (s *Server) gradeAnalytics(ctx context.Context, f analyticsFilter) (gradeSt
 			}
 			switch kind {
 			case "individual":
-				g.Individual += n
+				g.Individual++
 			case "enterprise":
-				g.Enterprise += n
+				g.Enterprise++
 			}
-			g.Total += n
-			st.Assessed += n
+			g.Total++
+			st.Assessed++
+			for i := range cards {
+				if cards[i].Scorecard == card && !math.IsNaN(score) {
+					scores[i] = append(scores[i], score)
+				}
+			}
 			return nil
 		}, args...)
 	if err != nil {
-		return gradeStats{}, err
+		return gradeStats{}, nil, err
 	}
+	for i := range cards {
+		if err := s.stabilityOf(ctx, &cards[i], scores[i]); err != nil {
+			return gradeStats{}, nil, err
+		}
+	}
+	return gradeDistribution(st, counts), cards, nil
+}
+
+// gradeDistribution completes st, whose Assessed is set, with the distribution of the
+// counts by grade.
+func gradeDistribution(st gradeStats, counts map[string]*gradeCount) gradeStats {
 	// Every grade of the master scale, best first, then anything unexpected.
 	for g := credit.AAA; g.String() != "" && g <= credit.D; g++ {
 		name := g.String()
@@ -335,7 +363,7 @@ func (s *Server) gradeAnalytics(ctx context.Context, f analyticsFilter) (gradeSt
 			st.Distribution[i].Share = float64(st.Distribution[i].Total) / float64(st.Assessed)
 		}
 	}
-	return st, nil
+	return st
 }
 
 // cents turns a sum of hundredths, as the database returns it (an integer, or a numeric
@@ -587,71 +615,38 @@ func (s *Server) applicationAnalytics(ctx context.Context, f analyticsFilter) (a
 	return st, out, nil
 }
 
-// stabilityAnalytics reports, per customer kind, the scores of the latest assessments made
-// with the active scorecard. A population stability index needs the card's reference
-// score distribution; the scorecard format (credit.Scorecard) has no place for one, so
-// the answer says it is absent rather than invent a baseline.
-func (s *Server) stabilityAnalytics(ctx context.Context, f analyticsFilter) ([]stabilityStats, error) {
-	cond, args := f.customers("a.customer")
-	var out []stabilityStats
-	err := s.query(ctx, `SELECT kind, scorecard FROM active_scorecards ORDER BY kind`, func(rows *sql.Rows) error {
-		var st stabilityStats
-		if err := rows.Scan(&st.Kind, &st.Scorecard); err != nil {
+// stabilityOf fills in the score stability of st, an active scorecard, from the scores of
+// the latest assessments made with it. A population stability index needs the card's
+// reference score distribution; a card without one (expert and imported cards) gets none
+// rather than an invented baseline.
+func (s *Server) stabilityOf(ctx context.Context, st *stabilityStats, scores []float64) error {
+	st.Assessments = len(scores)
+	ref, err := s.scorecardReference(ctx, st.Scorecard)
+	if err != nil {
+		return err
+	}
+	switch {
+	case ref == nil:
+		st.Reference = "absent"
+		st.Note = "the active scorecard carries no reference score distribution (expert and imported cards have none; a card fitted by creditkit fit does), so no PSI is computed"
+	case len(scores) == 0:
+		st.Reference = "present"
+		st.Note = "no assessment was made with the active scorecard yet"
+	default:
+		st.Reference = "present"
+		psi, err := ref.PSI(scores)
+		if err != nil {
 			return err
 		}
-		out = append(out, st)
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		st.PSI, st.Stability = &psi, credit.Stability(psi)
 	}
-	for i := range out {
-		st := &out[i]
-		var scores []float64
-		err := s.query(ctx, `SELECT a.score `+latestAssessments(cond)+` AND a.scorecard = ?`, func(rows *sql.Rows) error {
-			var v float64
-			if err := rows.Scan(&v); err != nil {
-				return err
-			}
-			if !math.IsNaN(v) {
-				scores = append(scores, v)
-			}
-			return nil
-		}, append(slices.Clip(args), st.Scorecard)...)
-		if err != nil {
-			return nil, err
-		}
-		st.Assessments = len(scores)
-		ref, err := s.scorecardReference(ctx, st.Scorecard)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case ref == nil:
-			st.Reference = "absent"
-			st.Note = "the active scorecard carries no reference score distribution (expert and imported cards have none; a card fitted by creditkit fit does), so no PSI is computed"
-		case len(scores) == 0:
-			st.Reference = "present"
-			st.Note = "no assessment was made with the active scorecard yet"
-		default:
-			st.Reference = "present"
-			psi, err := ref.PSI(scores)
-			if err != nil {
-				return nil, err
-			}
-			st.PSI, st.Stability = &psi, credit.Stability(psi)
-		}
-		if len(scores) > 0 {
-			slices.Sort(scores)
-			for _, q := range []float64{0.1, 0.25, 0.5, 0.75, 0.9} {
-				st.ScoreQuantiles = append(st.ScoreQuantiles, scores[int(q*float64(len(scores)-1))])
-			}
+	if len(scores) > 0 {
+		slices.Sort(scores)
+		for _, q := range []float64{0.1, 0.25, 0.5, 0.75, 0.9} {
+			st.ScoreQuantiles = append(st.ScoreQuantiles, scores[int(q*float64(len(scores)-1))])
 		}
 	}
-	if out == nil {
-		out = []stabilityStats{}
-	}
-	return out, nil
+	return nil
 }
 
 // scorecardReference returns the reference score distribution of the stored scorecard id,

@@ -11,7 +11,7 @@ import (
 
 // scanFacts decodes raw, the JSON of credit.Facts, when it has the plain shape clients
 // send: every key spelled exactly as the struct tags spell it, at most once per object;
-// strings of printable ASCII without escapes; numbers in JSON's grammar. It gives what
+// strings without escapes or control characters; numbers in JSON's grammar. It gives what
 // encoding/json (credit.DecodeFacts) gives for such input, by the same conversions: ints
 // and floats as encoding/json parses them, decimals through their UnmarshalJSON and
 // enumerations through their UnmarshalText, null as missing, null for an object as
@@ -253,22 +253,15 @@ func (s *factsScanner) object(keys []string, member func(k int) bool) bool {
 	}
 }
 
-// plainString reads a string of printable ASCII without escapes and returns its content.
+// plainString reads a string without escapes or control characters (plainJSONString)
+// and returns its content. Every string of the facts is a key, an enumeration or a decimal,
+// all ASCII, so one with other bytes is refused by what reads it.
 func (s *factsScanner) plainString() ([]byte, bool) {
-	if !s.next('"') {
-		return nil, false
+	v, i, ok := plainJSONString(s.b, s.i)
+	if ok {
+		s.i = i
 	}
-	for j := s.i; j < len(s.b); j++ {
-		switch c := s.b[j]; {
-		case c == '"':
-			v := s.b[s.i:j]
-			s.i = j + 1
-			return v, true
-		case c < ' ' || c > '~' || c == '\\':
-			return nil, false
-		}
-	}
-	return nil, false
+	return v, ok
 }
 
 // number reads a number in JSON's grammar and returns it.
